@@ -1,0 +1,57 @@
+"""Querying a built graph, and showing answers as a readable table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .build import DATASET_FILE
+from .formats import RdfFormat
+from .namespaces import PREFIXES, sparql_prologue
+from .store import OxigraphStore, QueryResult
+
+
+def open_build(build_path: Path) -> OxigraphStore:
+    """An in-memory store holding a build's dataset."""
+    return OxigraphStore.from_file(build_path / DATASET_FILE, fmt=RdfFormat.N_QUADS)
+
+
+def with_prefixes(sparql: str) -> str:
+    """The query with the project's prefixes declared first, so users may omit them.
+
+    A query's own PREFIX lines come after and win, as SPARQL allows redeclaring.
+    """
+    return sparql_prologue() + sparql
+
+
+def term_text(term: object) -> str:
+    """A term as people read it: prefixed IRIs, plain literal values, language tags kept."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        for prefix, iri in PREFIXES.items():
+            if term.value.startswith(iri) and len(term.value) > len(iri):
+                return f"{prefix}:{term.value[len(iri):]}"
+        return f"<{term.value}>"
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        return f"{term.value}@{term.language}" if term.language else term.value
+    return str(term)
+
+
+def table(result: QueryResult) -> str:
+    """SELECT rows as an aligned text table; ASK as yes/no; graphs as Turtle."""
+    if result.kind == "boolean":
+        return "yes" if bool(result.raw) else "no"
+    if result.kind == "graph":
+        return ox.serialize(result.raw, format=RdfFormat.TURTLE, prefixes=PREFIXES).decode()
+    names = result.variables
+    rows = [[term_text(solution[name]) for name in names] for solution in result.raw]
+    widths = [max([len(n) + 1, *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    line = "  ".join("-" * w for w in widths)
+    out = ["  ".join(f"?{n}".ljust(w) for n, w in zip(names, widths)), line]
+    out += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)

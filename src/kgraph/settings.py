@@ -1,0 +1,91 @@
+"""Every setting of the server, declared once as data: name, default, help.
+
+Values come, later ones winning, from the defaults here, a config file (``--config``,
+TOML), ``KGRAPH_*`` environment variables and the command line. A test keeps the README's
+settings table equal to this list.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "KGRAPH_" + self.name.upper()
+
+    def parse(self, text: str) -> Any:
+        """A value from its text form (environment variable), typed like the default."""
+        if isinstance(self.default, bool):
+            lowered = text.strip().lower()
+            if lowered not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                raise ValueError(f"{self.env}={text!r}: expected true or false")
+            return lowered in ("1", "true", "yes", "on")
+        if isinstance(self.default, int):
+            try:
+                return int(text)
+            except ValueError:
+                raise ValueError(f"{self.env}={text!r}: expected a whole number") from None
+        if isinstance(self.default, float):
+            try:
+                return float(text)
+            except ValueError:
+                raise ValueError(f"{self.env}={text!r}: expected a number") from None
+        if isinstance(self.default, (list, tuple)):
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return text
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("host", "127.0.0.1", "Address the server listens on."),
+    Setting("port", 8000, "Port the server listens on."),
+    Setting("workers", 2, "Worker processes (gunicorn) serving requests."),
+    Setting("threads", 4, "Threads per worker."),
+    Setting("base_url", "", "Public URL the app is served under, when it differs from the IRIs' base "
+            "(https://w3id.org/kgraph/); resource IRIs are mapped onto it. Empty: the request's own host."),
+    Setting("store_dir", "", "Folder of an on-disk Oxigraph store to serve from; empty: an in-memory store."),
+    Setting("default_lang", "en", "Language of labels on pages when the reader asks for none."),
+    Setting("cors_origins", ["*"], "Origins allowed to call /sparql and /rdf-graphs from a browser."),
+)
+
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def defaults() -> dict[str, Any]:
+    return {s.name: s.default for s in SETTINGS}
+
+
+def from_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Settings from a TOML file (keys as in SETTINGS); unknown keys are an error."""
+    with open(path, "rb") as handle:
+        data = tomllib.load(handle)
+    unknown = sorted(set(data) - SETTINGS_BY_NAME.keys())
+    if unknown:
+        raise ValueError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(SETTINGS_BY_NAME)}")
+    return data
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    environ = os.environ if environ is None else environ
+    return {s.name: s.parse(environ[s.env]) for s in SETTINGS if s.env in environ}
+
+
+def resolve(config_file: str | Path | None = None, overrides: dict[str, Any] | None = None,
+            environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Defaults < config file < environment < explicit overrides (None values ignored)."""
+    values = defaults()
+    if config_file:
+        values.update(from_config_file(config_file))
+    values.update(from_environment(environ))
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return values
