@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Graph
 
 from . import __version__
 from .errors import NoBuild, NotConformant
@@ -104,15 +104,19 @@ def compile_graphs(layout: Layout, progress: Progress | None = None) -> BuiltGra
 
 
 def _write_dataset(graphs: BuiltGraphs, path: Path) -> None:
-    dataset = Dataset()
+    """All graphs as one N-Quads file, lines sorted so the same graphs give the same file.
+
+    Each graph is written as N-Triples and its name appended: blank nodes keep one label
+    across graphs (an ontology restriction and the inferences about it stay joined).
+    """
+    lines: list[str] = []
     for name, graph in graphs.by_name().items():
-        target = dataset.graph(Graphs.BY_NAME[name])
-        for triple in graph:
-            target.add(triple)
-    # Sorted lines: the same graphs give the same file (blank-node labels aside).
-    text = dataset.serialize(format="nquads")
-    lines = sorted(line for line in text.splitlines() if line.strip())
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        suffix = f" <{Graphs.BY_NAME[name]}> .\n"
+        for line in graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines():
+            if line.strip():
+                lines.append(line.rstrip().removesuffix(".").rstrip() + suffix)
+    lines.sort()
+    path.write_text("".join(lines), encoding="utf-8")
 
 
 def build(layout: Layout, progress: Progress | None = None) -> BuildResult:
