@@ -11,6 +11,8 @@ from pyoxigraph import QueryResultsFormat, RdfFormat
 
 from .errors import UnknownFormat
 
+W3C = "http://www.w3.org/ns/formats/"
+
 
 @dataclass(frozen=True)
 class Format:
@@ -19,31 +21,44 @@ class Format:
     suffix: str
     oxigraph: object  # a pyoxigraph QueryResultsFormat or RdfFormat
     aliases: tuple[str, ...] = ()
+    #: Other media types that ask for this format in an Accept header (after media_type).
+    also: tuple[str, ...] = ()
+    #: The format's IRI in https://www.w3.org/ns/formats/ (service descriptions name it).
+    iri: str = ""
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        return (self.media_type, *self.also)
 
 
 #: Formats for SELECT and ASK results.
 RESULTS_FORMATS: tuple[Format, ...] = (
-    Format("json", "application/sparql-results+json", "srj", QueryResultsFormat.JSON),
-    Format("xml", "application/sparql-results+xml", "srx", QueryResultsFormat.XML),
-    Format("csv", "text/csv", "csv", QueryResultsFormat.CSV),
-    Format("tsv", "text/tab-separated-values", "tsv", QueryResultsFormat.TSV),
+    Format("json", "application/sparql-results+json", "srj", QueryResultsFormat.JSON,
+           also=("application/json",), iri=W3C + "SPARQL_Results_JSON"),
+    Format("xml", "application/sparql-results+xml", "srx", QueryResultsFormat.XML,
+           also=("application/xml", "text/xml"), iri=W3C + "SPARQL_Results_XML"),
+    Format("csv", "text/csv", "csv", QueryResultsFormat.CSV, iri=W3C + "SPARQL_Results_CSV"),
+    Format("tsv", "text/tab-separated-values", "tsv", QueryResultsFormat.TSV, iri=W3C + "SPARQL_Results_TSV"),
 )
 
 #: Formats for graphs (CONSTRUCT, DESCRIBE) and datasets.
 RDF_FORMATS: tuple[Format, ...] = (
-    Format("turtle", "text/turtle", "ttl", RdfFormat.TURTLE, ("ttl",)),
-    Format("jsonld", "application/ld+json", "jsonld", RdfFormat.JSON_LD, ("json-ld",)),
-    Format("ntriples", "application/n-triples", "nt", RdfFormat.N_TRIPLES, ("nt",)),
-    Format("rdfxml", "application/rdf+xml", "rdf", RdfFormat.RDF_XML, ("xml", "rdf")),
-    Format("trig", "application/trig", "trig", RdfFormat.TRIG),
-    Format("nquads", "application/n-quads", "nq", RdfFormat.N_QUADS, ("nq",)),
+    Format("turtle", "text/turtle", "ttl", RdfFormat.TURTLE, ("ttl",), also=("application/x-turtle",),
+           iri=W3C + "Turtle"),
+    Format("jsonld", "application/ld+json", "jsonld", RdfFormat.JSON_LD, ("json-ld",),
+           also=("application/json",), iri=W3C + "JSON-LD"),
+    Format("ntriples", "application/n-triples", "nt", RdfFormat.N_TRIPLES, ("nt",), iri=W3C + "N-Triples"),
+    Format("rdfxml", "application/rdf+xml", "rdf", RdfFormat.RDF_XML, ("xml", "rdf"),
+           also=("application/xml", "text/xml"), iri=W3C + "RDF_XML"),
+    Format("trig", "application/trig", "trig", RdfFormat.TRIG, iri=W3C + "TriG"),
+    Format("nquads", "application/n-quads", "nq", RdfFormat.N_QUADS, ("nq",), iri=W3C + "N-Quads"),
 )
 
 
 def _find(formats: tuple[Format, ...], name: str) -> Format:
     wanted = name.lower()
     for fmt in formats:
-        if wanted in (fmt.name, fmt.media_type, *fmt.aliases):
+        if wanted in (fmt.name, *fmt.media_types, *fmt.aliases):
             return fmt
     raise UnknownFormat(name, (f.name for f in formats))
 

@@ -56,6 +56,25 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("store_dir", "", "Folder of an on-disk Oxigraph store to serve from; empty: an in-memory store."),
     Setting("default_lang", "en", "Language of labels on pages when the reader asks for none."),
     Setting("cors_origins", ["*"], "Origins allowed to call /sparql and /rdf-graphs from a browser."),
+    Setting("timeout", 60, "Seconds a worker may spend on one request before gunicorn restarts it "
+            "(bounds runaway queries)."),
+    Setting("access_log", True, "Log every request (gunicorn's access log, on standard error)."),
+    Setting("federation_allow", ["https://query.wikidata.org/sparql"],
+            "SPARQL endpoints a query's SERVICE may call (comma-separated); any other SERVICE, and FROM / "
+            "FROM NAMED outside the graph, is refused before a request leaves the server."),
+    Setting("wikidata_api_url", "https://www.wikidata.org/w/api.php",
+            "Wikidata's Action API (wbsearchentities), used by `kgraph link`."),
+    Setting("wikidata_sparql_url", "https://query.wikidata.org/sparql",
+            "Wikidata's SPARQL endpoint, used by `kgraph link` and `kgraph enrich`."),
+    Setting("wikidata_entity_base", "http://www.wikidata.org/entity/",
+            "The IRI prefix of Wikidata items (wd:), as the endpoint returns them."),
+    Setting("wikidata_timeout", 30.0, "Seconds to wait for one answer from Wikidata."),
+    Setting("wikidata_retries", 3, "Retries (with exponential back-off) of a failed or throttled Wikidata request."),
+    Setting("wikidata_cache_dir", "", "Folder of the on-disk cache of Wikidata answers; empty: "
+            "~/.cache/kgraph/wikidata (XDG_CACHE_HOME)."),
+    Setting("wikidata_cache_days", 7, "Days a cached Wikidata answer is reused; 0: no cache."),
+    Setting("wikidata_link_threshold", 0.75, "Score (0–1) a Wikidata candidate needs before `kgraph link "
+            "--accept` writes it without an interactive review."),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}

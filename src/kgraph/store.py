@@ -113,7 +113,7 @@ class OxigraphStore:
             raw = self._store.query(
                 sparql,
                 default_graph=[ox.NamedNode(g) for g in defaults],
-                named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs else None,
+                named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs is not None else None,
             )
         except SyntaxError as exc:
             raise QueryError(f"the query is not valid SPARQL: {exc}") from None

@@ -1,0 +1,138 @@
+"""``kgraph serve``: a real gunicorn server, started as a subprocess, queried over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from click.testing import CliRunner
+
+from kgraph.cli import cli
+from kgraph.server import KgraphServer, gunicorn_options
+from kgraph.settings import defaults
+
+KGRAPH = Path(sys.executable).with_name("kgraph")
+STARTUP_SECONDS = 30
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_ready(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"kgraph serve exited with {process.returncode}:\n{process.stderr.read()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    raise AssertionError(f"kgraph serve did not answer {url} within {STARTUP_SECONDS} s")
+
+
+@pytest.fixture
+def served_fixture(w3c_fixture, tmp_path):
+    """``kgraph serve FILE`` on a free port of 127.0.0.1; stopped (SIGTERM) afterwards."""
+    port = free_port()
+    env = {**os.environ, "KGRAPH_ACCESS_LOG": "false", "KGRAPH_BUILD_DIR": str(tmp_path / "build")}
+    process = subprocess.Popen(
+        [str(KGRAPH), "serve", "--port", str(port), "--workers", "2", str(w3c_fixture)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(base + "/void", process)
+        yield base, process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def fetch(url: str, data: bytes | None = None, headers: dict | None = None):
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def test_kgraph_serve_answers_sparql_over_http(served_fixture):
+    base, process = served_fixture
+    query = "SELECT ?s WHERE { GRAPH ?g { ?s a ?c } } ORDER BY ?s"
+    status, headers, body = fetch(f"{base}/sparql?" + urlencode({"query": query}))
+    assert status == 200
+    assert headers["Server"].startswith("gunicorn")  # never Flask's development server
+    assert headers["Content-Type"] == "application/sparql-results+json; charset=utf-8"
+    subjects = [b["s"]["value"] for b in json.loads(body)["results"]["bindings"]]
+    assert subjects == [f"http://kasei.us/2009/09/sparql/data/data{n}.rdf" for n in (1, 2, 3)]
+
+    status, headers, body = fetch(f"{base}/sparql", data=b"ASK { ?s ?p \"caf\xc3\xa9\"@fr }",
+                                  headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"})
+    assert (status, body.strip()) == (200, b"true")
+
+    status, _, body = fetch(f"{base}/sparql", data=b"update=DROP+ALL",
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 403 and json.loads(body)["error"]["status"] == 403
+    status, _, body = fetch(f"{base}/rdf-graphs?default", headers={"Accept": "application/n-triples"})
+    assert status == 200 and body.count(b"\n") == 6
+    assert process.poll() is None
+
+
+def test_gunicorn_options_from_settings():
+    options = gunicorn_options({**defaults(), "host": "0.0.0.0", "port": 8123, "workers": 3, "threads": 1})
+    assert options["bind"] == ["0.0.0.0:8123"]
+    assert (options["workers"], options["worker_class"], options["preload_app"]) == (3, "sync", True)
+    assert gunicorn_options(defaults())["worker_class"] == "gthread"
+    server = KgraphServer(lambda: None, options)
+    assert server.cfg.bind == ["0.0.0.0:8123"] and server.cfg.preload_app
+
+
+def test_serve_help_and_bad_settings(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0 and "--store-dir" in result.output and "FILES" in result.output
+    config = tmp_path / "bad.toml"
+    config.write_text("prot = 1\n")
+    result = runner.invoke(cli, ["serve", "--config", str(config)])
+    assert result.exit_code == 2 and "unknown setting" in result.output
+
+
+def test_entry_points_import():
+    import kgraph.server  # noqa: F401
+    import kgraph.web  # noqa: F401
+    from kgraph.cli import main
+
+    assert callable(main) and KGRAPH.exists()
+
+
+def test_an_on_disk_store(make_app, w3c_fixture, tmp_path):
+    """store_dir: loaded once into the folder, reused while the files are unchanged."""
+    store_dir = tmp_path / "store"
+    client = make_app(files=[w3c_fixture], store_dir=str(store_dir)).test_client()
+    response = client.get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "format": "csv"})
+    assert response.get_data(as_text=True).split() == ["n", "6"]
+    marker = store_dir / "kgraph-source.txt"
+    stamp = marker.stat().st_mtime_ns
+    make_app(files=[w3c_fixture], store_dir=str(store_dir))
+    assert marker.stat().st_mtime_ns == stamp  # not reloaded
+    other = make_app(files=[w3c_fixture.with_name("data1.nt")], store_dir=str(store_dir)).test_client()
+    response = other.get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "format": "csv"})
+    assert response.get_data(as_text=True).split() == ["n", "1"]
