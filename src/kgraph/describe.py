@@ -1,0 +1,136 @@
+"""What the graph says about one resource: its description, for pages and for machines.
+
+:func:`describe` gathers the triples in and out of a resource from the asserted and the
+inferred graphs, remembering which were inferred; :func:`description_triples` is the
+resource's concise bounded description (outgoing triples, blank nodes followed one level,
+and incoming triples) from the default graph, for RDF answers by content negotiation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from rdflib.namespace import PROV, RDF, RDFS
+
+from .formats import Format
+from .namespaces import KG, PREFIXES, Graphs
+from .store import Store
+
+_PAIR = (str(Graphs.ASSERTED), str(Graphs.INFERRED))
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`]*")
+
+
+def valid_iri(iri: str) -> bool:
+    """True for an absolute IRI that can be written between ``<`` and ``>`` in SPARQL as is."""
+    return bool(_IRI.fullmatch(iri))
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One triple around the described resource: ``other`` is the object of an outgoing
+    triple or the subject of an incoming one."""
+
+    predicate: str
+    other: ox.NamedNode | ox.BlankNode | ox.Literal
+    inferred: bool
+
+
+@dataclass
+class Description:
+    """The statements about one IRI, as asserted or inferred."""
+
+    iri: str
+    outgoing: list[Statement] = field(default_factory=list)
+    incoming: list[Statement] = field(default_factory=list)
+
+    def objects(self, predicate: str) -> list:
+        return [s.other for s in self.outgoing if s.predicate == predicate]
+
+    def iris(self, predicate: str) -> list[str]:
+        return [o.value for o in self.objects(predicate) if isinstance(o, ox.NamedNode)]
+
+    @property
+    def types(self) -> list[str]:
+        return self.iris(str(RDF.type))
+
+    @property
+    def is_fact(self) -> bool:
+        """A fact node (``kg:Fact`` or one of its subclasses, asserted or inferred)."""
+        return str(KG.Fact) in self.types
+
+    @property
+    def sources(self) -> list[str]:
+        return self.iris(str(PROV.wasDerivedFrom))
+
+    @property
+    def wikidata_items(self) -> list[str]:
+        return self.iris(str(KG.wikidataItem))
+
+    def neighbours(self) -> set[str]:
+        """Every IRI this description mentions (for fetching their labels at once)."""
+        found = {s.predicate for s in (*self.outgoing, *self.incoming)}
+        found |= {s.other.value for s in (*self.outgoing, *self.incoming)
+                  if isinstance(s.other, ox.NamedNode)}
+        return found
+
+
+def _statements(store: Store, pattern: str, var: str, split: bool) -> list[Statement]:
+    if split:
+        sparql = f"SELECT ?p ?{var} ?g WHERE {{ GRAPH ?g {{ {pattern} }} }}"
+        rows = store.query(sparql, default_graphs=[], named_graphs=list(_PAIR)).raw
+    else:
+        rows = store.query(f"SELECT ?p ?{var} WHERE {{ {pattern} }}").raw
+    found: dict[tuple, bool] = {}
+    for row in rows:
+        key = (row["p"].value, row[var])
+        inferred = split and row["g"].value == str(Graphs.INFERRED)
+        found[key] = found.get(key, True) and inferred
+    return [Statement(p, other, inferred) for (p, other), inferred in found.items()]
+
+
+def describe(store: Store, iri: str, *, split: bool = True) -> Description | None:
+    """The statements in and out of ``iri``; ``None`` when the graph does not mention it.
+
+    ``split``: read the asserted and inferred graphs of a built kgraph dataset apart, so
+    inferred statements are marked; otherwise read the store's default graph as asserted.
+    """
+    if not valid_iri(iri):
+        return None
+    node = f"<{iri}>"
+    out = _statements(store, f"{node} ?p ?o", "o", split)
+    into = _statements(store, f"?s ?p {node}", "s", split)
+    if not out and not into:
+        return None
+    order = {str(RDF.type): 0, str(RDFS.label): 1}
+    out.sort(key=lambda s: (order.get(s.predicate, 2), s.predicate, s.inferred, str(s.other)))
+    into.sort(key=lambda s: (s.predicate, s.inferred, str(s.other)))
+    return Description(iri, out, into)
+
+
+def description_triples(store: Store, iri: str) -> list[ox.Triple]:
+    """The resource's concise bounded description, from the default graph (asserted and
+    inferred): its outgoing triples (and those of blank nodes it points to) and incoming ones."""
+    if not valid_iri(iri):
+        return []
+    node = f"<{iri}>"
+    sparql = (
+        f"CONSTRUCT {{ {node} ?p ?o . ?o ?bp ?bo . ?s ?q {node} }} WHERE {{ "
+        f"{{ {node} ?p ?o OPTIONAL {{ FILTER(isBlank(?o)) ?o ?bp ?bo }} }} "
+        f"UNION {{ ?s ?q {node} }} }}"
+    )
+    triples = list(store.query(sparql).raw)
+    triples.sort(key=lambda t: (t.subject.value != iri, str(t.subject), str(t.predicate), str(t.object)))
+    return triples
+
+
+def serialize_triples(triples: list[ox.Triple], fmt: Format) -> bytes:
+    """``triples`` written in an RDF format of :mod:`kgraph.formats`, prefixes declared."""
+    if not isinstance(fmt.oxigraph, ox.RdfFormat):
+        raise ValueError(f"{fmt.name} is not an RDF format")
+    if fmt.oxigraph in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        graph = ox.DefaultGraph()
+        return ox.serialize([ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples],
+                            format=fmt.oxigraph, prefixes=PREFIXES) or b""
+    return ox.serialize(triples, format=fmt.oxigraph, prefixes=PREFIXES) or b""

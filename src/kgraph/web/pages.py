@@ -1,0 +1,168 @@
+"""Pages for people over the graph's resources: /id/… (linked data), /search, /timeline.
+
+Every IRI ``https://w3id.org/kgraph/id/X`` is served at ``/id/X``: an HTML page by default
+(a browser's Accept), or the resource's description in an RDF format of
+:mod:`kgraph.formats` by content negotiation (``Accept`` or ``?format=``), with ``Link``
+headers naming the alternates. The logic lives in the library (:mod:`kgraph.describe`,
+:mod:`kgraph.resource_view`, :mod:`kgraph.search`, :mod:`kgraph.timeline`,
+:mod:`kgraph.diagram`); these views only translate HTTP.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, jsonify, make_response, render_template, request
+
+from ..describe import describe, description_triples, serialize_triples
+from ..diagram import neighbourhood
+from ..formats import RDF_FORMATS, Format
+from ..labels import display_tag
+from ..namespaces import KGR, Graphs
+from ..presentation import Linker, show_term
+from ..resource_view import resource_view
+from ..search import SearchIndex
+from ..timeline import timeline
+from . import negotiation, served
+from .errors import WebError
+from .reader import cache, labeller, linker
+
+bp = Blueprint("pages", __name__)
+
+HTML = Format("html", "text/html", "html", None, also=("application/xhtml+xml",))
+#: What a resource's IRI answers in: the page first (also for ``*/*``), then RDF.
+RESOURCE_FORMATS: tuple[Format, ...] = (HTML, *RDF_FORMATS)
+JSON = "application/json"
+
+
+def _alternates(iri: str) -> str:
+    href = Linker(linker().base_url).href(iri)
+    return ", ".join(f'<{href}?format={f.name}>; rel="alternate"; type="{f.media_type}"'
+                     for f in RESOURCE_FORMATS)
+
+
+def _split() -> bool:
+    return served().kind == "kgraph"
+
+
+@bp.get("/id/<path:rest>")
+def resource(rest: str) -> Response:
+    iri = str(KGR) + rest
+    fmt = negotiation.choose(RESOURCE_FORMATS, request.accept_mimetypes, request.args.get("format"),
+                             what="a resource's description")
+    store = served().store
+    if fmt is HTML:
+        description = describe(store, iri, split=_split())
+        if description is None:
+            body = render_template("not_found.html", iri=iri, q=rest.replace("-", " "))
+            response = make_response(body, 404)
+        else:
+            names, links = labeller(), linker()
+            view = resource_view(store, description, names, links)
+            graphs = (str(Graphs.ASSERTED),) if _split() else None
+            diagram = neighbourhood(store, iri, names, links, graphs)
+            response = make_response(render_template("resource.html", view=view, diagram=diagram))
+    else:
+        triples = description_triples(store, iri)
+        if not triples:
+            raise WebError(404, f"No resource {iri} in this graph. Search for it at /search?q=…",
+                           {"Vary": "Accept"})
+        response = Response(serialize_triples(triples, fmt), content_type=negotiation.content_type(fmt))
+    if response.status_code == 200:
+        response.headers["Link"] = _alternates(iri)
+    response.vary.update(["Accept", "Accept-Language"])
+    return response
+
+
+def _wants_json() -> bool:
+    if request.args.get("format") in ("json", JSON):
+        return True
+    return request.accept_mimetypes.best_match(["text/html", JSON], default="text/html") == JSON
+
+
+def search_index() -> SearchIndex:
+    pages = cache()
+    if "search" not in pages:
+        pages["search"] = SearchIndex.from_store(served().store)
+    return pages["search"]
+
+
+def _types(iris: list[str]) -> dict[str, list[str]]:
+    if not iris:
+        return {}
+    values = " ".join(f"<{i}>" for i in iris)
+    sparql = f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a ?t FILTER(isIRI(?t)) }}"
+    graphs = [str(Graphs.ASSERTED)] if _split() else None
+    found: dict[str, list[str]] = {}
+    for row in served().store.query(sparql, default_graphs=graphs).raw:
+        found.setdefault(row["s"].value, []).append(row["t"].value)
+    return found
+
+
+@bp.get("/search")
+def search() -> Response:
+    query = request.args.get("q", "").strip()
+    try:
+        limit = max(1, min(int(request.args.get("limit", "50")), 200))
+    except ValueError:
+        raise WebError(400, f"limit={request.args['limit']!r} is not a whole number; "
+                            "give one from 1 to 200.") from None
+    hits = search_index().search(query, limit) if query else []
+    names, links = labeller(), linker()
+    types = _types([h.iri for h in hits])
+    names.prefetch({h.iri for h in hits} | {t for ts in types.values() for t in ts})
+    results = []
+    for hit in hits:
+        label = names.label(hit.iri)
+        results.append({
+            "iri": hit.iri, "href": links.href(hit.iri), "label": label.text,
+            "lang": display_tag(label.lang) or None,
+            "matched": hit.matched.value, "matchedLang": display_tag(hit.matched.language) or None,
+            "score": hit.score,
+            "types": sorted(names.label(t).text for t in types.get(hit.iri, [])),
+        })
+    if _wants_json():
+        response = jsonify({"query": query, "results": results})
+    else:
+        response = make_response(render_template("search.html", q=query, results=results))
+    response.vary.update(["Accept", "Accept-Language"])
+    return response
+
+
+@bp.get("/timeline")
+def timeline_page() -> Response:
+    pages = cache()
+    if "timeline" not in pages:
+        pages["timeline"] = timeline(served().store)
+    entries = pages["timeline"]
+    names, links = labeller(), linker()
+    names.prefetch({e.iri for e in entries} | {t for e in entries for t in e.types})
+    rows = []
+    for entry in entries:
+        label = names.label(entry.iri)
+        rows.append({
+            "iri": entry.iri, "href": links.href(entry.iri), "label": label.text,
+            "lang": display_tag(label.lang) or None, "role": entry.point.role, "when": entry.point.text,
+            "earliest": entry.point.sort_key[0], "latest": entry.point.sort_key[1],
+            "precise": entry.point.value is not None,
+            "types": [show_term(ox.NamedNode(t), names, links).text for t in entry.types],
+        })
+    if _wants_json():
+        response = jsonify({"entries": rows})
+    else:
+        response = make_response(render_template("timeline.html", rows=rows))
+    response.vary.update(["Accept", "Accept-Language"])
+    return response
+
+
+@bp.get("/diagram.json")
+def diagram_json() -> Response:
+    iri = request.args.get("iri", "").strip()
+    if not iri:
+        raise WebError(400, "give the resource's IRI: /diagram.json?iri=https://w3id.org/kgraph/id/…")
+    graphs = (str(Graphs.ASSERTED),) if _split() else None
+    data = neighbourhood(served().store, iri, labeller(), linker(), graphs)
+    if len(data["elements"]["nodes"]) <= 1 and describe(served().store, iri, split=_split()) is None:
+        raise WebError(404, f"No resource {iri} in this graph.")
+    response = jsonify(data)
+    response.vary.add("Accept-Language")
+    return response

@@ -1,0 +1,71 @@
+/* The query UI: YASGUI with the graph's example queries as tabs (kgraph/web/ui.py). */
+(function () {
+  "use strict";
+  var holder = document.getElementById("yasgui");
+  var config = JSON.parse(document.getElementById("yasgui-config").textContent);
+  if (!holder || typeof Yasgui === "undefined") {
+    return; /* the page already says to run `npm ci` */
+  }
+
+  /* Tabs are kept in the browser between visits; a new set of examples starts afresh. */
+  function hash(text) {
+    var h = 0;
+    for (var i = 0; i < text.length; i++) {
+      h = (h * 31 + text.charCodeAt(i)) | 0;
+    }
+    return (h >>> 0).toString(36);
+  }
+  var persistenceId = "kgraph-" + hash(JSON.stringify([config.endpoint, config.tabs]));
+
+  var yasgui = new Yasgui(holder, {
+    requestConfig: { endpoint: config.endpoint, method: "POST" },
+    copyEndpointOnNewTab: true,
+    autoAddOnInit: config.tabs.length === 0,
+    persistenceId: persistenceId,
+    endpointCatalogueOptions: {
+      getData: function () {
+        return [{ endpoint: config.endpoint }];
+      },
+    },
+    yasqe: { value: config.newTab },
+  });
+
+  var hadTabs = Object.keys(yasgui._tabs).length > 0;
+  var first = null;
+  config.tabs.forEach(function (example) {
+    if (!yasgui.tabNameTaken(example.name)) {
+      /* The first example opens when the browser had no tabs kept from a visit before. */
+      var tab = yasgui.addTab(first === null && !hadTabs, {
+        name: example.name,
+        yasqe: { value: example.query },
+        requestConfig: { endpoint: config.endpoint },
+      });
+      first = first || tab;
+    }
+  });
+  /* Long titles are cut short on the tab; the whole title shows on hover. */
+  function titleTabs() {
+    holder.querySelectorAll(".tabsList .tab a[role=tab]").forEach(function (link) {
+      var name = link.querySelector("span");
+      if (name) {
+        link.title = name.textContent;
+      }
+    });
+  }
+  titleTabs();
+  yasgui.on("tabAdd", function () { setTimeout(titleTabs, 0); });
+
+  /* The list of examples under the editor opens their tabs. */
+  document.querySelectorAll("[data-example-tab]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var wanted = link.getAttribute("data-example-tab");
+      var tab = yasgui.tabNameTaken(wanted);
+      if (tab) {
+        event.preventDefault();
+        yasgui.selectTabId(tab.getId());
+        holder.scrollIntoView({ behavior: "smooth" });
+      }
+    });
+  });
+  window.kgraphYasgui = yasgui;
+})();
