@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib import Graph
+from rdflib.namespace import OWL, RDFS
 
 from kgraph.build import DATASET_FILE, build, current_build, is_current, read_manifest
 from kgraph.errors import InconsistentGraph, NotConformant, SourceSyntaxError

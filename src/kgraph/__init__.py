@@ -15,6 +15,8 @@ from .errors import (  # noqa: E402
     SourceSyntaxError,
     UnknownFormat,
 )
+from .examples import ExampleQuery, example_queries  # noqa: E402
+from .export import export, write_export  # noqa: E402
 from .layout import Layout  # noqa: E402
 from .namespaces import KG, KGR, Graphs  # noqa: E402
 from .store import OxigraphStore, QueryResult, Store  # noqa: E402
@@ -30,6 +32,10 @@ __all__ = [
     "build",
     "current_build",
     "ensure_built",
+    "export",
+    "write_export",
+    "ExampleQuery",
+    "example_queries",
     "OxigraphStore",
     "Store",
     "QueryResult",

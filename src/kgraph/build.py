@@ -31,6 +31,9 @@ from .validation import ValidationReport, validate
 
 DATASET_FILE = "dataset.nq"
 MANIFEST_FILE = "manifest.json"
+#: The Wikidata graph ``kgraph enrich`` writes; it lives in the build folder beside the
+#: versioned builds, so it outlives a rebuild.
+ENRICHMENT_FILE = "wikidata.nq"
 CURRENT = "current"
 _KEEP_BUILDS = 2  # the current one and the one before, for a quick look back
 
@@ -182,6 +185,20 @@ def current_build(build_dir: Path) -> Path:
     if not (link / DATASET_FILE).is_file():
         raise NoBuild(build_dir)
     return link.resolve()
+
+
+def enrichment_path(build_dir: Path) -> Path:
+    """Where ``kgraph enrich`` keeps the Wikidata graph for builds in ``build_dir``."""
+    return Path(build_dir) / ENRICHMENT_FILE
+
+
+def dataset_files(build_path: Path) -> list[Path]:
+    """The files of a build's dataset: ``dataset.nq``, and the Wikidata graph when present."""
+    files = [Path(build_path) / DATASET_FILE]
+    extra = enrichment_path(Path(build_path).parent)
+    if extra.is_file():
+        files.append(extra)
+    return files
 
 
 def read_manifest(build_path: Path) -> dict:

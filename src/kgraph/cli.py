@@ -206,3 +206,261 @@ def stats(layout: Layout, as_json: bool) -> None:
 
 def main() -> None:
     cli(prog_name="kgraph")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--host", help="Address to listen on [setting host; default 127.0.0.1].")
+@click.option("--port", type=int, help="Port to listen on [setting port; default 8000].")
+@click.option("--workers", type=int, help="Worker processes [setting workers; default 2].")
+@click.option("--store-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep the store on disk in this folder [setting store_dir; default: in memory].")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A TOML file of settings (the names of docs/settings.md).")
+@click.pass_obj
+@_library_errors
+def serve(layout: Layout, files: tuple[Path, ...], host: str | None, port: int | None,
+          workers: int | None, store_dir: Path | None, config_file: Path | None) -> None:
+    """Serve the graph over HTTP: SPARQL endpoint, pages, VoID (gunicorn).
+
+    With no FILE, serves the built graph (building it first if the sources changed). With
+    FILEs (Turtle, TriG, N-Quads, JSON-LD, N-Triples, RDF/XML; the format from the suffix;
+    named graphs kept), serves those instead; a query's default graph is then the union of
+    every graph of the files. Settings: defaults < --config file < KGRAPH_* environment <
+    these options (see docs/settings.md).
+
+    \b
+    Examples:
+      kgraph serve --port 8080
+      kgraph serve my-data.trig more.ttl
+      curl -H 'Accept: text/csv' 'http://127.0.0.1:8000/sparql?query=SELECT+*+{?s+?p+?o}+LIMIT+5'
+    """
+    from . import settings as kg_settings
+    from .server import serve as run_server
+
+    try:
+        values = kg_settings.resolve(config_file, {"host": host, "port": port, "workers": workers,
+                                                   "store_dir": str(store_dir) if store_dir else None})
+    except (ValueError, OSError) as exc:
+        raise click.UsageError(str(exc)) from None
+    what = ", ".join(str(f) for f in files) if files else "the built graph"
+    click.echo(f"Serving {what} at http://{values['host']}:{values['port']}/sparql "
+               f"({values['workers']} workers); Ctrl-C stops.", err=True)
+    run_server(values, files, layout)
+
+
+# --- Exports and Wikidata: thin commands over kgraph.export and kgraph.wikidata ---------------
+
+from .export import GRAPH_CHOICES as _EXPORT_GRAPHS  # noqa: E402
+
+
+@cli.command("export")
+@click.option("--format", "fmt", type=click.Choice([f.name for f in RDF_FORMATS]), default="turtle",
+              show_default=True, help="The RDF format to write.")
+@click.option("--graph", type=click.Choice(_EXPORT_GRAPHS),
+              help="Which graph: facts (asserted + inferred), asserted, inferred, ontology, shapes, "
+                   "wikidata (from `kgraph enrich`) or all. Default: all for trig/nquads (named graphs "
+                   "kept), facts for the triple formats (merged).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write, atomically (a name ending in .gz is gzip-compressed); "
+                   "default: standard output.")
+@click.pass_obj
+@_library_errors
+def export_command(layout: Layout, fmt: str, graph: str | None, output: Path | None) -> None:
+    """Write the built graph in an RDF format (building it first if needed).
+
+    The same graph gives byte-for-byte the same file (canonical blank-node labels, sorted
+    output, the project's prefixes; JSON-LD compacted with the project's context), so
+    exports diff cleanly. A file given with -o is written whole or not at all.
+
+    \b
+    Examples:
+      kgraph export --format turtle -o kgraph.ttl
+      kgraph export --format nquads --graph all -o kgraph.nq.gz
+      kgraph export --format jsonld --graph asserted
+    """
+    from .export import export, write_export
+
+    path = ensure_built(layout)
+    if output is None or str(output) == "-":
+        sys.stdout.buffer.write(export(path, fmt, graph=graph))
+        sys.stdout.flush()
+        return
+    write_export(path, fmt, output, graph=graph)
+    click.echo(f"Wrote {output}", err=True)
+
+
+def _wikidata_client():
+    from .wikidata.client import client_from_settings
+
+    return client_from_settings()
+
+
+@cli.command("link")
+@click.option("--accept", "accepts", multiple=True, metavar="ENTITY=QID",
+              help="Write this link into data/wikidata.ttl (repeatable), if it scores at least the threshold.")
+@click.option("--review", is_flag=True, help="Ask, candidate by candidate, which to accept; then write them.")
+@click.option("--entity", "entities", multiple=True, metavar="ENTITY",
+              help="Only this entity (kgr:aktau, aktau or its IRI; repeatable).")
+@click.option("--threshold", type=click.FloatRange(0, 1),
+              help="Score needed to accept without review [setting wikidata_link_threshold; default 0.75].")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.3, show_default=True,
+              help="Do not show candidates scoring lower.")
+@click.option("--json", "as_json", is_flag=True, help="Print the proposals as JSON.")
+@click.pass_obj
+@_library_errors
+def link_command(layout: Layout, accepts: tuple[str, ...], review: bool, entities: tuple[str, ...],
+                 threshold: float | None, min_score: float, as_json: bool) -> None:
+    """Propose Wikidata items for entities that have none, and write the ones accepted.
+
+    Candidates come from Wikidata's search (labels and alternative labels in en, uz, ru,
+    kk) and are checked on its SPARQL endpoint (type, country, posts, memberships); each
+    gets a score from 0 to 1 with the evidence for it. Nothing is written without
+    --accept or --review, and nothing below the threshold without --review (which asks
+    again). Accepted links go into data/wikidata.ttl with a kg:WikidataLink record; run
+    `kgraph build` afterwards. Exit 2 when Wikidata cannot be reached (nothing written).
+
+    \b
+    Examples:
+      kgraph link
+      kgraph link --entity kgr:aktau --json
+      kgraph link --accept kgr:aktau=Q198989
+      kgraph link --review
+    """
+    from .settings import resolve
+    from .wikidata import linking
+
+    if accepts and review:
+        raise click.UsageError("give --accept or --review, not both.")
+    threshold = threshold if threshold is not None else float(resolve()["wikidata_link_threshold"])
+    store = open_build(ensure_built(layout))
+    with _wikidata_client() as client:
+        if accepts:
+            pairs = [linking.parse_pair(a) for a in accepts]
+            for link in linking.accept(store, client, pairs, layout.data_dir, threshold=threshold):
+                click.echo(f"Linked {linking.short(link.entity)} = {link.qid}")
+            click.echo(f"Wrote {layout.data_dir / linking.WIKIDATA_FILE}; run `kgraph build` to use it.", err=True)
+            return
+        only = {linking.entity_iri(e) for e in entities} or None
+        proposals = linking.find_proposals(store, client, only=only, min_score=min_score)
+        if review:
+            decisions = _review(proposals, threshold)
+            written = linking.write_reviewed(decisions, client, layout.data_dir, threshold=threshold)
+            click.echo(f"{len(written)} link(s) written to {layout.data_dir / linking.WIKIDATA_FILE}"
+                       + ("; run `kgraph build` to use them." if written else "."), err=True)
+            return
+    if as_json:
+        click.echo(json.dumps({"threshold": threshold,
+                               "proposals": linking.proposals_as_dict(proposals, threshold)},
+                              indent=2, ensure_ascii=False))
+        return
+    _print_proposals(proposals, threshold)
+
+
+def _print_candidate(number: int, candidate, threshold: float) -> None:
+    mark = "" if candidate.score >= threshold else "  (below the threshold)"
+    click.echo(f"  {number}. {candidate.qid}  {candidate.score:.2f}  {candidate.label}"
+               f"{' — ' + candidate.description if candidate.description else ''}{mark}")
+    for ev in candidate.evidence:
+        click.echo(f"       {ev.weight:+.2f}  {ev.text}")
+
+
+def _print_proposals(proposals, threshold: float) -> None:
+    shown = 0
+    for proposal in proposals:
+        entity = proposal.entity
+        if not proposal.candidates:
+            continue
+        shown += 1
+        ambiguous = len(proposal.above(threshold)) > 1
+        click.echo(f"{entity.short} ({entity.kind}) “{entity.name}”"
+                   + ("  — more than one candidate above the threshold: review" if ambiguous else ""))
+        for number, candidate in enumerate(proposal.candidates, start=1):
+            _print_candidate(number, candidate, threshold)
+    quiet = [p.entity.short for p in proposals if not p.candidates]
+    if quiet:
+        click.echo(f"No candidates for: {', '.join(quiet)}")
+    click.echo(f"{shown} entit{'y' if shown == 1 else 'ies'} with candidates; threshold {threshold:.2f}. "
+               "Accept with --accept ENTITY=QID, or --review.", err=True)
+
+
+def _review(proposals, threshold: float):
+    from .wikidata.linking import Decision
+
+    decisions = []
+    for proposal in proposals:
+        if not proposal.candidates:
+            continue
+        click.echo(f"\n{proposal.entity.short} ({proposal.entity.kind}) “{proposal.entity.name}”")
+        for number, candidate in enumerate(proposal.candidates, start=1):
+            _print_candidate(number, candidate, threshold)
+        answer = click.prompt("Accept which? number, s to skip, q to stop", default="s").strip().lower()
+        if answer == "q":
+            break
+        if not answer.isdigit() or not 1 <= int(answer) <= len(proposal.candidates):
+            continue
+        candidate = proposal.candidates[int(answer) - 1]
+        if candidate.score < threshold and not click.confirm(
+                f"{candidate.qid} scores {candidate.score:.2f}, below the threshold {threshold:.2f}. "
+                "Have you checked it yourself, and accept it?", default=False):
+            continue
+        decisions.append(Decision(proposal, candidate, "interactive review"))
+    return decisions
+
+
+@cli.command("enrich")
+@click.option("--compare", "then_compare", is_flag=True, help="Then print the comparison report (kgraph compare).")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON (with --compare).")
+@click.pass_obj
+@_library_errors
+def enrich_command(layout: Layout, then_compare: bool, as_json: bool) -> None:
+    """Pull Wikidata statements about the linked entities into a graph of their own.
+
+    Coordinates, population, inception, heads of state, memberships, positions and
+    diplomatic relations (with their start and end) go into the named graph
+    https://w3id.org/kgraph/graph/wikidata, written to BUILD_DIR/wikidata.nq, each
+    statement with prov:wasDerivedFrom its item and prov:generatedAtTime; the article's
+    facts are untouched. Exit 2 when Wikidata cannot be reached (nothing written).
+
+    \b
+    Examples:
+      kgraph enrich
+      kgraph enrich --compare
+    """
+    from .wikidata.enrich import enrich
+
+    path = ensure_built(layout)
+    with _wikidata_client() as client:
+        result = enrich(open_build(path), client, layout.build_dir)
+    click.echo(f"Wrote {result.path}: {result.statements} statements and {result.labels} labels about "
+               f"{result.items} items (retrieved {result.retrieved}).", err=True)
+    if then_compare:
+        _print_comparison(path, as_json)
+
+
+@cli.command("compare")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.pass_obj
+@_library_errors
+def compare_command(layout: Layout, as_json: bool) -> None:
+    """Report where Wikidata (from `kgraph enrich`) and the article agree, and where not.
+
+    Memberships, heads of state and their dates, names in en/uz/ru/kk, and the date
+    diplomatic relations were established. Exit 0 whatever it finds.
+
+    \b
+    Example:
+      kgraph compare --json
+    """
+    _print_comparison(ensure_built(layout), as_json)
+
+
+def _print_comparison(path: Path, as_json: bool) -> None:
+    from .wikidata import compare
+
+    findings = compare.compare(path)
+    if as_json:
+        click.echo(json.dumps({"summary": compare.summary(findings), "findings": compare.as_dicts(findings)},
+                              indent=2, ensure_ascii=False))
+    else:
+        click.echo(compare.report_text(findings))

@@ -157,6 +157,8 @@ class Graphs:
     ASSERTED = URIRef(BASE + "graph/asserted")
     INFERRED = URIRef(BASE + "graph/inferred")
     SHAPES = URIRef(BASE + "graph/shapes")
+    #: Statements pulled from Wikidata by ``kgraph enrich``, kept apart from the article's.
+    WIKIDATA = URIRef(BASE + "graph/wikidata")
 
     #: Short names as users type them (``--graph asserted``), in a stable order.
     BY_NAME: dict[str, URIRef] = {

@@ -6,15 +6,18 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .build import DATASET_FILE
+from .build import dataset_files
 from .formats import RdfFormat
 from .namespaces import PREFIXES, sparql_prologue
 from .store import OxigraphStore, QueryResult
 
 
 def open_build(build_path: Path) -> OxigraphStore:
-    """An in-memory store holding a build's dataset."""
-    return OxigraphStore.from_file(build_path / DATASET_FILE, fmt=RdfFormat.N_QUADS)
+    """An in-memory store holding a build's dataset (and the Wikidata graph, if enriched)."""
+    store = OxigraphStore()
+    for path in dataset_files(build_path):
+        store.load(path, fmt=RdfFormat.N_QUADS)
+    return store
 
 
 def with_prefixes(sparql: str) -> str:
