@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from kgraph.build import build
+from kgraph.pipeline import build
 from kgraph.layout import Layout
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -78,7 +78,7 @@ def ensure_peers() -> Path:
 
 def built_dataset() -> Path:
     sys.path.insert(0, str(ROOT / "src"))
-    from kgraph.build import DATASET_FILE, ensure_built
+    from kgraph.pipeline import DATASET_FILE, ensure_built
     from kgraph.layout import Layout
 
     return ensure_built(Layout.default()) / DATASET_FILE

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kgraph.build import build
+from kgraph.pipeline import build
 from kgraph.layout import Layout
 from kgraph.query import open_build
 

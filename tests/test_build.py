@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import OWL, RDFS
 
-from kgraph.build import DATASET_FILE, build, current_build, is_current, read_manifest
+from kgraph.pipeline import DATASET_FILE, build, current_build, is_current, read_manifest
 from kgraph.errors import InconsistentGraph, NotConformant, SourceSyntaxError
 from kgraph.layout import Layout
 from kgraph.loading import new_graph

@@ -17,7 +17,7 @@ from rdflib.compare import isomorphic
 
 from kgraph import export as exporting
 from kgraph import jsonld_context
-from kgraph.build import DATASET_FILE, build, read_manifest
+from kgraph.pipeline import DATASET_FILE, build, read_manifest
 from kgraph.cli import cli
 from kgraph.export import ExportError, export, write_export
 from kgraph.layout import Layout

@@ -5,7 +5,7 @@ The public API: build the graph, open it as a store, query it.
 
 __version__ = "0.1.0"
 
-from .build import BuildResult, build, current_build, ensure_built  # noqa: E402
+from .pipeline import BuildResult, build, current_build, ensure_built  # noqa: E402
 from .errors import (  # noqa: E402
     InconsistentGraph,
     KgraphError,
@@ -16,7 +16,6 @@ from .errors import (  # noqa: E402
     UnknownFormat,
 )
 from .examples import ExampleQuery, example_queries  # noqa: E402
-from .export import export, write_export  # noqa: E402
 from .layout import Layout  # noqa: E402
 from .namespaces import KG, KGR, Graphs  # noqa: E402
 from .store import OxigraphStore, QueryResult, Store  # noqa: E402
@@ -32,8 +31,6 @@ __all__ = [
     "build",
     "current_build",
     "ensure_built",
-    "export",
-    "write_export",
     "ExampleQuery",
     "example_queries",
     "OxigraphStore",

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import build as run_build, compile_graphs, ensure_built, read_manifest
+from .pipeline import build as run_build, compile_graphs, ensure_built, read_manifest
 from .errors import KgraphError, NotConformant
 from .formats import RDF_FORMATS, RESULTS_FORMATS, rdf_format, results_format
 from .layout import Layout

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .build import ENRICHMENT_FILE, dataset_files, enrichment_path, read_manifest
+from .pipeline import ENRICHMENT_FILE, dataset_files, enrichment_path, read_manifest
 from .formats import Format, rdf_format
 from .namespaces import Graphs
 from .writers import ExportError, language_cases, serialize

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .build import dataset_files
+from .pipeline import dataset_files
 from .formats import RdfFormat
 from .namespaces import PREFIXES, sparql_prologue
 from .store import OxigraphStore, QueryResult

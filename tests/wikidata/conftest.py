@@ -15,7 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from standin import StandIn, closed_port_url  # noqa: E402
 
-from kgraph.build import CURRENT, current_build  # noqa: E402
+from kgraph.pipeline import CURRENT, current_build  # noqa: E402
 from kgraph.layout import Layout  # noqa: E402
 from kgraph.wikidata.client import WikidataClient  # noqa: E402
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from kgraph.build import current_build
+from kgraph.pipeline import current_build
 from kgraph.cli import cli
 from kgraph.export import WIKIDATA_GRAPH, dataset_files, enrichment_path, export
 from kgraph.query import open_build

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from kgraph.build import compile_graphs
+from kgraph.pipeline import compile_graphs
 from kgraph.cli import cli
 from kgraph.namespaces import KG, KGR, WD
 from kgraph.query import open_build

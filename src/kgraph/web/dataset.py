@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..build import dataset_files, ensure_built, read_manifest
+from ..pipeline import dataset_files, ensure_built, read_manifest
 from ..layout import Layout
 from ..query import open_build
 from ..store import DEFAULT_GRAPHS, OxigraphStore, Store
@@ -68,7 +68,7 @@ def open_files(paths: Sequence[str | Path], *, store_dir: str | Path | None = No
 
 
 def open_built(build_path: Path, *, store_dir: str | Path | None = None) -> ServedDataset:
-    """A build (``kgraph.build.ensure_built``), in memory or in ``store_dir``."""
+    """A build (``kgraph.pipeline.ensure_built``), in memory or in ``store_dir``."""
     manifest = read_manifest(build_path)
     if store_dir:
         files = dataset_files(build_path)

@@ -26,7 +26,7 @@ from flask import Blueprint, Response, current_app, request, send_file
 
 from .. import export as exporting
 from .. import jsonld_context
-from ..build import DATASET_FILE, MANIFEST_FILE
+from ..pipeline import DATASET_FILE, MANIFEST_FILE
 from ..formats import RDF_FORMATS, Format
 from .errors import WebError
 
