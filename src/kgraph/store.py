@@ -19,6 +19,11 @@ from .errors import QueryError
 from .formats import Format, RdfFormat
 from .namespaces import Graphs
 
+#: pyoxigraph's parser recurses once per level of brackets and overflows its stack — a
+#: segfault that kills the whole process — a few thousand levels deep (measured: 3000
+#: nested groups). No real query comes near this bound, so deeper ones are refused.
+MAX_NESTING = 256
+
 #: What the default graph of a query is when the request names none: everything the
 #: graph says about the world, asserted and inferred (not the ontology or the shapes).
 DEFAULT_GRAPHS: tuple[str, ...] = (str(Graphs.ASSERTED), str(Graphs.INFERRED))
@@ -66,6 +71,46 @@ class Store(Protocol):
     def __len__(self) -> int: ...
 
 
+def nesting_depth(sparql: str) -> int:
+    """The deepest nesting of (), {} and [] in a query, outside strings, IRIs and comments."""
+    depth = deepest = 0
+    i, n = 0, len(sparql)
+    while i < n:
+        ch = sparql[i]
+        if ch in "\"'":
+            quote = ch * 3 if sparql.startswith(ch * 3, i) else ch
+            i += len(quote)
+            while i < n and not sparql.startswith(quote, i):
+                i += 2 if sparql[i] == "\\" else 1
+            i += len(quote)
+            continue
+        if ch == "#":
+            end = sparql.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if ch == "<":
+            end = sparql.find(">", i)
+            if end > 0 and not any(c.isspace() for c in sparql[i + 1:end]):
+                i = end + 1  # an IRI, not a less-than
+                continue
+        if ch in "({[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in ")}]":
+            depth -= 1
+        i += 1
+    return deepest
+
+
+def check_nesting(sparql: str) -> None:
+    """Refuse a query nested deeper than :data:`MAX_NESTING` (see there why)."""
+    if nesting_depth(sparql) > MAX_NESTING:
+        raise QueryError(
+            f"the query nests brackets more than {MAX_NESTING} levels deep, which this endpoint "
+            "does not accept; flatten the groups or filters."
+        )
+
+
 def _kind(raw: object) -> str:
     if isinstance(raw, ox.QuerySolutions):
         return "solutions"
@@ -82,13 +127,6 @@ class OxigraphStore:
             self._store = ox.Store.read_only(str(path))
         else:
             self._store = ox.Store(str(path) if path is not None else None)
-
-    @classmethod
-    def from_file(cls, path: str | Path, *, fmt: RdfFormat | None = None) -> OxigraphStore:
-        """A fresh in-memory store holding one RDF file (N-Quads, TriG, Turtle …)."""
-        store = cls()
-        store.load(path, fmt=fmt)
-        return store
 
     def load(self, path: str | Path, *, fmt: RdfFormat | None = None, graph: str | None = None) -> None:
         kwargs = {"path": str(path)}
@@ -109,6 +147,7 @@ class OxigraphStore:
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
         defaults = DEFAULT_GRAPHS if default_graphs is None else default_graphs
+        check_nesting(sparql)
         try:
             raw = self._store.query(
                 sparql,

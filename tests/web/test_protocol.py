@@ -455,3 +455,20 @@ def test_kgraph_default_graph_uri_alone_leaves_no_named_graphs(client):
     response = client.get("/sparql", query_string={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
                                                    "default-graph-uri": ASSERTED})
     assert rows(response) == set()
+
+
+@pytest.mark.parametrize("nested", [
+    "SELECT * WHERE " + "{" * 3000 + " ?s ?p ?o " + "}" * 3000,
+    "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }",
+])
+def test_deeply_nested_queries_are_refused_before_any_parser_crashes(client, nested):
+    # Regression: pyoxigraph's parser overflows its stack (SIGSEGV, the worker dies) ~3000 deep.
+    response = client.post("/sparql", data=nested, content_type="application/sparql-query")
+    assert response.status_code == 400
+    assert "nests brackets more than 256 levels" in response.get_json()["error"]["message"]
+
+
+def test_brackets_inside_strings_and_iris_do_not_count(client):
+    query = 'ASK { BIND("' + "{" * 400 + '" AS ?x) FILTER(?x != <http://example.org/a(b)>) }'
+    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": "application/json"})
+    assert response.status_code == 200

@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..federation import check_query
 from ..formats import RDF_FORMATS
+from ..store import check_nesting
 from . import negotiation, protocol, served
 from .description import public_url, serialize_triples
 from .errors import WebError
@@ -37,6 +38,7 @@ def endpoint() -> Response:
     if asked is None:
         return _service_description()
     store = served().store
+    check_nesting(asked.query)  # before any parser sees it: deep nesting crashes them
     federated = check_query(asked.query, current_app.config["FEDERATION_ALLOW"],
                             local_graphs=store.named_graphs(), default_graphs=asked.default_graphs or (),
                             named_graphs=asked.named_graphs or ())

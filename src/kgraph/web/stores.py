@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from ..errors import KgraphError, QueryError
 from ..formats import RDF_FORMATS, Format
-from ..store import QueryResult, Store
+from ..store import QueryResult, Store, check_nesting
 
 #: The file in an on-disk store's folder naming what it was loaded from.
 MARKER = "kgraph-source.txt"
@@ -52,6 +52,7 @@ class FilesStore:
         else:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
+        check_nesting(sparql)
         try:
             raw = self._store.query(sparql, **kwargs)
         except SyntaxError as exc:
