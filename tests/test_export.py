@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
+from kgraph.fileutil import public_mode
 from kgraph import export as exporting
 from kgraph import jsonld_context
 from kgraph.pipeline import DATASET_FILE, build, read_manifest
@@ -215,10 +216,23 @@ def test_a_failed_write_leaves_nothing_half_written(tmp_path, monkeypatch):
         raise OSError("disk full (simulated)")
 
     monkeypatch.setattr(os, "replace", failing_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(exporting.ExportError, match="disk full"):
         exporting.atomic_write(target, b"new\n")
     assert target.read_bytes() == b"old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.nt"]
+
+
+def test_an_export_is_readable_by_others_like_any_output_file(tmp_path):
+    # Regression: mkstemp's private 0600 mode leaked into exported files.
+    written = exporting.atomic_write(tmp_path / "out.ttl", b"x\n")
+    assert written.stat().st_mode & 0o777 == public_mode()
+
+
+def test_an_unwritable_target_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(exporting.ExportError, match="cannot write"):
+        exporting.atomic_write(blocker / "out.ttl", b"x\n")
 
 
 def test_the_wikidata_graph_is_refused_before_enrich(built):

@@ -17,10 +17,10 @@ import click
 
 from . import __version__
 from .pipeline import build as run_build, compile_graphs, ensure_built, read_manifest
-from .errors import KgraphError, NotConformant
+from .errors import KgraphError, NotConformant, QueryError
 from .formats import RDF_FORMATS, RESULTS_FORMATS, rdf_format, results_format
 from .layout import Layout
-from .query import open_build, table, with_prefixes
+from .query import open_build, run as run_query, table
 from .stats import compute as compute_stats
 
 EXIT_OK, EXIT_NOT_CONFORMANT, EXIT_ERROR = 0, 1, 2
@@ -171,12 +171,15 @@ def query(layout: Layout, sparql: str | None, query_file, fmt: str) -> None:
         raise click.UsageError("give the query either as an argument or with --file, not both or neither.")
     text = sparql if sparql else query_file.read()
     store = open_build(ensure_built(layout))
-    result = store.query(with_prefixes(text))
-    if fmt == "table":
-        click.echo(table(result))
-        return
-    chosen = rdf_format(fmt) if result.kind == "graph" else results_format(fmt)
-    sys.stdout.buffer.write(result.serialize(chosen))
+    result = run_query(store, text)
+    chosen = None
+    if fmt != "table":
+        chosen = rdf_format(fmt) if result.kind == "graph" else results_format(fmt)
+    try:  # answers are computed while they are read: a failing SERVICE call surfaces here
+        output = table(result).encode() + b"\n" if chosen is None else result.serialize(chosen)
+    except (OSError, RuntimeError) as exc:
+        raise QueryError(f"the query failed while running: {exc}") from None
+    sys.stdout.buffer.write(output)
     sys.stdout.flush()
 
 

@@ -65,3 +65,7 @@ class UnknownFormat(KgraphError):
         self.name = name
         self.offered = list(offered)
         super().__init__(f"unknown format {name!r}: choose one of {', '.join(self.offered)}.")
+
+
+class SettingError(KgraphError, ValueError):
+    """A setting's value (environment, config file, option) cannot be used."""

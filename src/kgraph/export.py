@@ -32,6 +32,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .pipeline import ENRICHMENT_FILE, dataset_files, enrichment_path, read_manifest
+from .fileutil import public_mode
 from .formats import Format, rdf_format
 from .namespaces import Graphs
 from .writers import ExportError, language_cases, serialize
@@ -117,19 +118,26 @@ def atomic_write(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
 
     Readers see the old file or the new one, never a part; on any error the temporary
-    file is removed and ``path`` is untouched.
+    file is removed and ``path`` is untouched. The file gets the usual permissions
+    (0666 less the umask), not mkstemp's private 0600.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}; choose a writable folder.") from None
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(temp, public_mode())
         os.replace(temp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(temp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ExportError(f"cannot write {path}: {exc.strerror or exc}; nothing was written.") from None
         raise
     return path
 

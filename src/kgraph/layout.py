@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import KgraphError
+
 _SOURCE_DIRS = ("ontology", "data", "shapes")
 
 
@@ -46,6 +48,15 @@ class Layout:
         bundled = Path(__file__).resolve().parent / "_bundled"
         cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "kgraph" / "build"
         return cls.at(bundled, build_env or cache)
+
+    def require_sources(self) -> None:
+        """Raise unless ontology/, data/ and shapes/ exist and each holds Turtle files."""
+        for folder in (self.ontology_dir, self.data_dir, self.shapes_dir):
+            if not folder.is_dir() or not any(folder.glob("*.ttl")):
+                raise KgraphError(
+                    f"{folder} is missing or holds no .ttl file: point --home (KGRAPH_HOME) at a "
+                    "folder with ontology/, data/ and shapes/ — by default, the kgraph checkout."
+                )
 
     def ontology_files(self) -> list[Path]:
         return sorted(self.ontology_dir.glob("*.ttl"))

@@ -23,6 +23,7 @@ from rdflib import Graph
 
 from . import __version__
 from .errors import NoBuild, NotConformant
+from .fileutil import public_mode
 from .layout import Layout
 from .loading import load_files, new_graph
 from .namespaces import PREFIXES, Graphs
@@ -89,6 +90,7 @@ def _step(timings: dict[str, float], name: str, progress: Progress | None):
 
 def compile_graphs(layout: Layout, progress: Progress | None = None) -> BuiltGraphs:
     """Load, reason and validate; raise on the first step that fails. Writes nothing."""
+    layout.require_sources()
     timings: dict[str, float] = {}
     with _step(timings, "load", progress):
         ontology = load_files(layout.ontology_files())
@@ -133,6 +135,7 @@ def build(layout: Layout, progress: Progress | None = None) -> BuildResult:
     layout.build_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=layout.build_dir))
     try:
+        os.chmod(staging, public_mode(directory=True))
         _write_dataset(graphs, staging / DATASET_FILE)
         graphs.timings["write"] = round(time.perf_counter() - started, 3)
         manifest = {

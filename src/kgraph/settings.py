@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import SettingError
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -29,18 +31,18 @@ class Setting:
         if isinstance(self.default, bool):
             lowered = text.strip().lower()
             if lowered not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
-                raise ValueError(f"{self.env}={text!r}: expected true or false")
+                raise SettingError(f"{self.env}={text!r}: expected true or false")
             return lowered in ("1", "true", "yes", "on")
         if isinstance(self.default, int):
             try:
                 return int(text)
             except ValueError:
-                raise ValueError(f"{self.env}={text!r}: expected a whole number") from None
+                raise SettingError(f"{self.env}={text!r}: expected a whole number") from None
         if isinstance(self.default, float):
             try:
                 return float(text)
             except ValueError:
-                raise ValueError(f"{self.env}={text!r}: expected a number") from None
+                raise SettingError(f"{self.env}={text!r}: expected a number") from None
         if isinstance(self.default, (list, tuple)):
             return [part.strip() for part in text.split(",") if part.strip()]
         return text
@@ -86,11 +88,14 @@ def defaults() -> dict[str, Any]:
 
 def from_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Settings from a TOML file (keys as in SETTINGS); unknown keys are an error."""
-    with open(path, "rb") as handle:
-        data = tomllib.load(handle)
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingError(f"{path}: cannot read the settings file: {exc}") from None
     unknown = sorted(set(data) - SETTINGS_BY_NAME.keys())
     if unknown:
-        raise ValueError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(SETTINGS_BY_NAME)}")
+        raise SettingError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(SETTINGS_BY_NAME)}")
     return data
 
 
