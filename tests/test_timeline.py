@@ -108,3 +108,15 @@ def test_real_timeline_is_ordered_and_complete(store):
 def test_real_timeline_has_the_establishment_of_diplomatic_relations(store):
     entries = {e.iri.removeprefix(KGR): e for e in timeline(store)}
     assert entries["establishment-of-diplomatic-relations-uz-kz"].point.text == "23 November 1992"
+
+
+def test_a_point_with_only_a_latest_bound_sorts_at_that_day(store):
+    # Regression: "not after 26 March 2025" sorted after 2027 under a made-up 9999-12-31.
+    from kgraph.timeline import timeline
+
+    entries = timeline(store)
+    days = [e.point.sort_key[0] for e in entries]
+    assert "9999-12-31" not in days
+    assert days == sorted(days)
+    opening = next(e for e in entries if e.iri.endswith("opening-uzbek-distribution-centre-aktau"))
+    assert opening.point.sort_key[0] == "2025-03-26"

@@ -62,10 +62,19 @@ class DatePoint:
         return f"not after {format_date(self.latest or '')}"
 
     @property
+    def first_day(self) -> str | None:
+        """The earliest day bound, or the first day the precise value can mean."""
+        return self.earliest or _lower_day(self.value)
+
+    @property
     def sort_key(self) -> tuple[str, str]:
-        """The earliest day bound (from the value when bounds are missing), then the latest."""
-        low = self.earliest or _lower_day(self.value)
-        return (low or "9999-12-31", self.latest or low or "9999-12-31")
+        """The earliest day bound (from the value when bounds are missing), then the latest.
+
+        A point with only a latest bound ("not after 26 March 2025") sorts at that day, not
+        at the end of time.
+        """
+        low = self.first_day or self.latest or ""
+        return (low, self.latest or low)
 
 
 def _lower_day(value: ox.Literal | None) -> str | None:

@@ -91,3 +91,17 @@ def test_writes_change_nothing(w3c_client):
 def test_kgraph_graphs(client, built, name):
     response = client.get("/rdf-graphs", query_string={"graph": str(Graphs.BY_NAME[name]), "format": "nt"})
     assert len(parse(response, "ntriples")) == built.manifest["triples"][name]
+
+
+@pytest.mark.parametrize("name", ["asserted", "inferred", "ontology", "shapes"])
+def test_each_named_graph_iri_resolves_to_its_content(client, name):
+    response = client.get(f"/graph/{name}", headers={"Accept": "text/turtle"})
+    assert response.status_code == 303
+    followed = client.get(response.headers["Location"], headers={"Accept": "text/turtle"})
+    assert followed.status_code == 200
+    assert followed.content_type.startswith("text/turtle")
+    assert len(followed.data) > 100
+
+
+def test_an_unknown_named_graph_iri_is_404(client):
+    assert client.get("/graph/nope").status_code == 404

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, redirect, request, url_for
 
 from ..formats import RDF_FORMATS
+from ..namespaces import BASE
 from ..store import QueryResult, Store
 from . import negotiation, served
 from .errors import WebError
@@ -63,3 +64,14 @@ def graph_store() -> Response:
     response = Response(result.serialize(fmt), content_type=negotiation.content_type(fmt))
     response.vary.add("Accept")
     return response
+
+
+@bp.get("/graph/<name>")
+def named_graph(name: str) -> Response:
+    """The IRI of each named graph (https://w3id.org/kgraph/graph/asserted …) resolves:
+    303 See Other to its content at /rdf-graphs, where it is negotiated."""
+    iri = BASE + "graph/" + name
+    if iri not in served().store.named_graphs():
+        raise WebError(404, f"There is no named graph {iri} in this dataset. "
+                            f"The graphs are listed by the service description at /sparql.")
+    return redirect(url_for("graphstore.graph_store", graph=iri), code=303)

@@ -142,7 +142,7 @@ def timeline_page() -> Response:
         rows.append({
             "iri": entry.iri, "href": links.href(entry.iri), "label": label.text,
             "lang": display_tag(label.lang) or None, "role": entry.point.role, "when": entry.point.text,
-            "earliest": entry.point.sort_key[0], "latest": entry.point.sort_key[1],
+            "earliest": entry.point.first_day, "latest": entry.point.latest,
             "precise": entry.point.value is not None,
             "types": [show_term(ox.NamedNode(t), names, links).text for t in entry.types],
         })
