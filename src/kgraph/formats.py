@@ -55,12 +55,20 @@ RDF_FORMATS: tuple[Format, ...] = (
 )
 
 
-def _find(formats: tuple[Format, ...], name: str) -> Format:
-    wanted = name.lower()
+def find(formats: tuple[Format, ...], name: str) -> Format | None:
+    """The format of ``formats`` called ``name`` (its name, an alias or a media type), or None."""
+    wanted = name.strip().lower()
     for fmt in formats:
         if wanted in (fmt.name, *fmt.media_types, *fmt.aliases):
             return fmt
-    raise UnknownFormat(name, (f.name for f in formats))
+    return None
+
+
+def _find(formats: tuple[Format, ...], name: str) -> Format:
+    found = find(formats, name)
+    if found is None:
+        raise UnknownFormat(name, (f.name for f in formats))
+    return found
 
 
 def results_format(name: str) -> Format:

@@ -53,8 +53,6 @@ class LoadedGraph:
         for subject in set(part.subjects()):
             self.origins.setdefault(subject, set()).add(path)
 
-    def files_of(self, node: Node) -> list[Path]:
-        return sorted(self.origins.get(node, ()))
 
 
 def load_files(paths: Iterable[Path]) -> LoadedGraph:

@@ -80,9 +80,6 @@ class Linker:
             url += "?lang=" + quote(self.lang)
         return url + (hash_ + fragment)
 
-    def is_local(self, iri: str) -> bool:
-        return iri.startswith(BASE)
-
 
 @dataclass(frozen=True)
 class Shown:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from werkzeug.datastructures import MIMEAccept
 
 from ..errors import UnknownFormat
-from ..formats import RDF_FORMATS, RESULTS_FORMATS, Format
+from ..formats import RDF_FORMATS, RESULTS_FORMATS, Format, find
 from .errors import WebError
 
 #: The candidates for each kind of answer (see :class:`kgraph.store.QueryResult`).
@@ -25,14 +25,6 @@ FORMATS_BY_KIND: dict[str, tuple[Format, ...]] = {
 _WHAT = {"solutions": "SELECT results", "boolean": "an ASK result", "graph": "a graph"}
 
 
-def by_name(formats: tuple[Format, ...], name: str) -> Format | None:
-    wanted = name.strip().lower()
-    for fmt in formats:
-        if wanted in (fmt.name, *fmt.media_types, *fmt.aliases):
-            return fmt
-    return None
-
-
 def choose(formats: tuple[Format, ...], accept: MIMEAccept, format_name: str | None = None,
            *, what: str = "this answer") -> Format:
     """The format to answer in, from ``format=`` or else Accept; a :class:`WebError` when none fits.
@@ -41,11 +33,11 @@ def choose(formats: tuple[Format, ...], accept: MIMEAccept, format_name: str | N
     Turtle SELECT result), or an Accept header nothing offered matches, a 406.
     """
     if format_name:
-        fmt = by_name(formats, format_name)
+        fmt = find(formats, format_name)
         if fmt is not None:
             return fmt
         every = (*RESULTS_FORMATS, *RDF_FORMATS)
-        if by_name(every, format_name) is None:
+        if find(every, format_name) is None:
             raise UnknownFormat(format_name, dict.fromkeys(f.name for f in every))
         raise WebError(406, f"format={format_name} cannot express {what}; choose one of "
                             f"{', '.join(f.name for f in formats)}.")

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, render_template, request, se
 
 from ..examples import example_queries
 from ..labels import OFFERED_LANGUAGES, display_tag
-from ..namespaces import PREFIXES
+from ..namespaces import PREFIXES, sparql_prologue
 from .reader import lang_param
 
 bp = Blueprint("ui", __name__)
@@ -89,7 +89,7 @@ def endpoint_url() -> str:
 def index() -> str:
     tabs = [{"name": q.title, "description": q.description, "query": with_prologue(q.sparql)}
             for q in example_queries()]
-    new_tab = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+    new_tab = sparql_prologue()
     new_tab += "\nSELECT ?s ?p ?o WHERE {\n  ?s ?p ?o\n} LIMIT 10\n"
     config = {"endpoint": endpoint_url(), "tabs": tabs, "newTab": new_tab, "prefixes": PREFIXES}
     return render_template("index.html", config=config, missing=missing_assets())
