@@ -123,3 +123,33 @@ def test_stats_counts_by_graph_class_and_source(runner, built):
     assert counts["instances_by_class"]["kg:State"] == 7
     assert counts["facts_by_source"]["S2 kgr:source-s2"] == 6
     assert set(counts["triples_by_graph"]) == {"kgg:ontology", "kgg:asserted", "kgg:inferred", "kgg:shapes"}
+
+
+# Regressions found in review: each of these leaked a traceback or a wrong exit code.
+
+def test_a_home_without_sources_is_an_error_and_creates_nothing(runner, tmp_path):
+    missing = tmp_path / "nowhere"
+    result = runner.invoke(cli, ["--home", str(missing), "build", "-q"])
+    assert result.exit_code == 2
+    assert "holds no .ttl file" in result.output
+    assert not missing.exists()
+
+
+def test_a_syntax_error_points_into_the_users_own_text(runner, built):
+    result = runner.invoke(cli, ["--build-dir", str(built.path.parent), "query", "SELECT ?x WHERE {\n  ?x ?y\n}"])
+    assert result.exit_code == 2
+    assert "at 3:" in result.output  # not 21:, counting the predeclared prefixes
+
+
+def test_a_service_failing_while_answers_are_read_exits_2(runner, built):
+    result = runner.invoke(cli, ["--build-dir", str(built.path.parent), "query",
+                                 "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"])
+    assert result.exit_code == 2
+    assert "the query failed while running" in result.output
+
+
+def test_a_bad_setting_in_the_environment_exits_2_naming_it(runner, built):
+    result = runner.invoke(cli, ["--build-dir", str(built.path.parent), "link"],
+                           env={"KGRAPH_WIKIDATA_RETRIES": "abc"})
+    assert result.exit_code == 2
+    assert "KGRAPH_WIKIDATA_RETRIES='abc'" in result.output
