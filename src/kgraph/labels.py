@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, FOAF, RDFS, SKOS
 
 from .describe import valid_iri
-from .namespaces import PREFIXES, SCHEMA, Graphs
+from .namespaces import SCHEMA, Graphs, prefixed
 from .store import DEFAULT_GRAPHS, Store
 
 #: Properties that name a resource, most preferred first.
@@ -103,11 +103,7 @@ def best_literal(literals: Sequence[ox.Literal], chain: Sequence[str]) -> ox.Lit
 
 def prefixed_name(iri: str) -> str:
     """``kg:State`` for a known namespace, else the IRI itself."""
-    best = ""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(namespace) > len(best) and len(iri) > len(namespace):
-            best, name = namespace, f"{prefix}:{iri[len(namespace):]}"
-    return name if best else iri
+    return prefixed(iri) or iri
 
 
 def _values(iris: Iterable[str]) -> str:

@@ -193,6 +193,18 @@ PREFIXES: dict[str, str] = {
 }
 
 
+def prefixed(iri: str) -> str | None:
+    """``kg:State`` when a project prefix covers ``iri`` (the longest namespace wins), else None."""
+    best = ""
+    for namespace in PREFIXES.values():
+        if iri.startswith(namespace) and len(iri) > len(namespace) and len(namespace) > len(best):
+            best = namespace
+    if not best:
+        return None
+    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
+    return f"{prefix}:{iri[len(best):]}"
+
+
 def sparql_prologue() -> str:
     """The PREFIX lines for :data:`PREFIXES`, to put before a query."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 
 from .pipeline import dataset_files
 from .formats import RdfFormat
-from .namespaces import PREFIXES, sparql_prologue
+from .namespaces import PREFIXES, prefixed, sparql_prologue
 from .errors import QueryError
 from .store import OxigraphStore, QueryResult, Store
 
@@ -52,10 +52,7 @@ def term_text(term: object) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for prefix, iri in PREFIXES.items():
-            if term.value.startswith(iri) and len(term.value) > len(iri):
-                return f"{prefix}:{term.value[len(iri):]}"
-        return f"<{term.value}>"
+        return prefixed(term.value) or f"<{term.value}>"
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     if isinstance(term, ox.Literal):

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from pyshacl import validate as _pyshacl_validate
 from rdflib import Graph
-from rdflib.term import BNode, Node
+from rdflib.term import BNode, Node, URIRef
 
-from .namespaces import PREFIXES, SH
+from .namespaces import SH, prefixed
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,7 @@ def short(node: Node | None) -> str | None:
     """A node as a prefixed name where a project prefix fits, else in N-Triples form."""
     if node is None:
         return None
-    text = str(node)
-    for prefix, iri in PREFIXES.items():
-        if text.startswith(iri) and len(text) > len(iri):
-            return f"{prefix}:{text[len(iri):]}"
-    return node.n3()
+    return (prefixed(str(node)) if isinstance(node, URIRef) else None) or node.n3()
 
 
 def _shape_name(shapes: Graph, shape: Node) -> str:
