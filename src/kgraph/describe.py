@@ -16,7 +16,7 @@ from rdflib.namespace import PROV, RDF, RDFS
 
 from .formats import Format
 from .namespaces import KG, PREFIXES, Graphs
-from .store import Store
+from .store import Store, write_triples
 
 _PAIR = (str(Graphs.ASSERTED), str(Graphs.INFERRED))
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`]*")
@@ -125,12 +125,8 @@ def description_triples(store: Store, iri: str) -> list[ox.Triple]:
     return triples
 
 
-def serialize_triples(triples: list[ox.Triple], fmt: Format) -> bytes:
+def serialize_triples(triples: list[ox.Triple], fmt: Format, *, context_iri: str | None = None) -> bytes:
     """``triples`` written in an RDF format of :mod:`kgraph.formats`, prefixes declared."""
     if not isinstance(fmt.oxigraph, ox.RdfFormat):
         raise ValueError(f"{fmt.name} is not an RDF format")
-    if fmt.oxigraph in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-        graph = ox.DefaultGraph()
-        return ox.serialize([ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples],
-                            format=fmt.oxigraph, prefixes=PREFIXES) or b""
-    return ox.serialize(triples, format=fmt.oxigraph, prefixes=PREFIXES) or b""
+    return write_triples(triples, fmt, prefixes=PREFIXES, context_iri=context_iri)

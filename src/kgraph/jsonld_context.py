@@ -225,6 +225,12 @@ def compact_graph(graph: Graph, *, context_iri: str | None = None) -> dict[str, 
     return compact(graph.serialize(format=fmt), context_iri=context_iri, languages=languages)
 
 
+def compact_rdf(ntriples: bytes, *, context_iri: str | None = None) -> bytes:
+    """N-Triples or N-Quads bytes as compacted JSON-LD bytes (the one JSON-LD writer of every
+    query answer, page and description the project serves)."""
+    return dumps(compact(ntriples.decode("utf-8"), context_iri=context_iri)).encode("utf-8")
+
+
 def dumps(document: dict[str, Any]) -> str:
     """JSON text of a compacted document: keys sorted (``@context`` first), UTF-8, indented."""
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

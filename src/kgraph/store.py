@@ -45,11 +45,13 @@ class QueryResult:
             return []
         return [v.value for v in self.raw.variables]
 
-    def serialize(self, fmt: Format) -> bytes:
+    def serialize(self, fmt: Format, *, context_iri: str | None = None) -> bytes:
+        """The answer in ``fmt``; JSON-LD is compacted with the project's context (embedded,
+        or named by ``context_iri`` where the server publishes it)."""
         if self.kind == "graph":
             if not isinstance(fmt.oxigraph, RdfFormat):
                 raise QueryError(f"a graph result cannot be written as {fmt.name}")
-            return ox.serialize(self.raw, format=fmt.oxigraph) or b""
+            return write_triples(self.raw, fmt, context_iri=context_iri)
         if isinstance(fmt.oxigraph, RdfFormat):
             raise QueryError(f"a {self.kind} result cannot be written as {fmt.name}: use json, xml, csv or tsv")
         return self.raw.serialize(format=fmt.oxigraph) or b""
@@ -69,6 +71,19 @@ class Store(Protocol):
     def named_graphs(self) -> list[str]: ...
 
     def __len__(self) -> int: ...
+
+
+def write_triples(triples: Iterable[ox.Triple], fmt: Format, *, prefixes: dict[str, str] | None = None,
+                  context_iri: str | None = None) -> bytes:
+    """Triples in an RDF format of :mod:`kgraph.formats`; JSON-LD compacted with the project's
+    context, the quad formats with the triples in the default graph."""
+    if fmt.oxigraph == RdfFormat.JSON_LD:
+        from .jsonld_context import compact_rdf  # PyLD is loaded only when JSON-LD is asked for
+
+        return compact_rdf(ox.serialize(triples, format=RdfFormat.N_TRIPLES) or b"", context_iri=context_iri)
+    if fmt.oxigraph in (RdfFormat.N_QUADS, RdfFormat.TRIG):
+        triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+    return ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes) or b""
 
 
 def nesting_depth(sparql: str) -> int:

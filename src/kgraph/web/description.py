@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, request
 
 from ..formats import RDF_FORMATS, Format
 from ..namespaces import KG, KGR, PREFIXES
+from ..store import write_triples
 from . import negotiation, served
 from .dataset import ServedDataset
 from .statistics import DatasetStatistics, GraphStatistics, dataset_statistics, union_of_all
@@ -113,11 +114,12 @@ def void_description(dataset: ServedDataset, document: str) -> Triples:
 
 
 def serialize_triples(triples: Triples, fmt: Format) -> bytes:
-    """The triples in ``fmt``, declaring only the prefixes they use."""
+    """The triples in ``fmt``, declaring only the prefixes they use (JSON-LD: compacted with
+    the project's context, embedded so that no client has to fetch it)."""
     iris = {t.value for triple in triples for t in (triple.subject, triple.predicate, triple.object)
             if isinstance(t, ox.NamedNode)}
     used = {p: ns for p, ns in _DESCRIPTION_PREFIXES.items() if any(i.startswith(ns) for i in iris)}
-    return ox.serialize(triples, format=fmt.oxigraph, prefixes=used) or b""
+    return write_triples(triples, fmt, prefixes=used)
 
 
 @bp.route("/void")
