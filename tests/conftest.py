@@ -12,9 +12,14 @@ import pytest
 
 from kgraph.pipeline import build
 from kgraph.layout import Layout
+import pyoxigraph as ox
+
 from kgraph.query import open_build
+from kgraph.store import OxigraphStore
 
 ROOT = Path(__file__).resolve().parents[1]
+#: A small graph with exact, hand-checkable answers for labels, pages, search and timeline.
+PAGES_FIXTURE = ROOT / "tests" / "data" / "pages-fixture.trig"
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +38,11 @@ def built(project_layout):
 def store(built):
     """An embedded store holding the built dataset (read-only use, shared by tests)."""
     return open_build(built.path)
+
+
+@pytest.fixture(scope="session")
+def small_store() -> OxigraphStore:
+    """An embedded store holding tests/data/pages-fixture.trig (read-only use)."""
+    store = OxigraphStore()
+    store.load(PAGES_FIXTURE, fmt=ox.RdfFormat.TRIG)
+    return store

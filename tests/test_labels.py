@@ -3,23 +3,13 @@ for unlabelled IRIs (kgraph.labels)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from kgraph.labels import Labeller, best_literal, display_tag, language_chain, prefixed_name
-from kgraph.store import OxigraphStore
 
-FIXTURE = Path(__file__).resolve().parent / "data" / "pages-fixture.trig"
 KGR = "https://w3id.org/kgraph/id/"
-
-
-@pytest.fixture(scope="module")
-def small_store() -> OxigraphStore:
-    store = OxigraphStore()
-    store.load(FIXTURE, fmt=ox.RdfFormat.TRIG)
-    return store
 
 
 @pytest.mark.parametrize(

@@ -3,26 +3,16 @@ kgraph.timeline), on a small fixture graph and on the real build."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from kgraph.namespaces import KG
 from kgraph.presentation import format_date, format_literal
-from kgraph.store import OxigraphStore
 from kgraph.timeline import DatePoint, timeline
 
-FIXTURE = Path(__file__).resolve().parent / "data" / "pages-fixture.trig"
 KGR = "https://w3id.org/kgraph/id/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-
-
-@pytest.fixture(scope="module")
-def small_store() -> OxigraphStore:
-    store = OxigraphStore()
-    store.load(FIXTURE, fmt=ox.RdfFormat.TRIG)
-    return store
 
 
 def _typed(value: str, datatype: str) -> ox.Literal:

@@ -18,10 +18,8 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from kgraph.examples import example_queries
 from kgraph.namespaces import KG, PREFIXES, SCHEMA
-from kgraph.store import OxigraphStore
 from kgraph.web.ui import VENDOR_FILES, with_prologue
 
-FIXTURE = Path(__file__).resolve().parents[1] / "data" / "pages-fixture.trig"
 KGR = "https://w3id.org/kgraph/id/"
 HTML = {"Accept": "text/html"}
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"}
@@ -40,13 +38,6 @@ def parse(body: bytes, fmt: ox.RdfFormat) -> Graph:
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=fmt)]
     text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
     return Graph().parse(data=text, format="nt")
-
-
-@pytest.fixture(scope="module")
-def small_store() -> OxigraphStore:
-    store = OxigraphStore()
-    store.load(FIXTURE, fmt=ox.RdfFormat.TRIG)
-    return store
 
 
 @pytest.fixture

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
 from kgraph.search import SearchIndex, match_keys, normalize
-from kgraph.store import OxigraphStore
 
-FIXTURE = Path(__file__).resolve().parents[1] / "data" / "pages-fixture.trig"
 KGR = "https://w3id.org/kgraph/id/"
 JSON = {"Accept": "application/json"}
-
-
-@pytest.fixture(scope="module")
-def small_store() -> OxigraphStore:
-    store = OxigraphStore()
-    store.load(FIXTURE, fmt=ox.RdfFormat.TRIG)
-    return store
 
 
 @pytest.fixture(scope="module")

@@ -16,11 +16,11 @@ The ``query`` parameter must come exactly once. An update (``update=`` or a body
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from ..describe import valid_iri
 from .errors import WebError
 
 FORM = "application/x-www-form-urlencoded"
@@ -30,7 +30,6 @@ UPDATE = "application/sparql-update"
 DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
 
 
-_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`]*")
 
 
 class Params(Protocol):
@@ -108,7 +107,7 @@ def _request(queries: Sequence[str], params: Params, where: str) -> QueryRequest
 
 def check_iri(iri: str) -> str:
     """``iri`` if it is an absolute IRI; else a 400 naming it."""
-    if not _ABSOLUTE_IRI.fullmatch(iri):
+    if not valid_iri(iri):
         raise WebError(400, f"{iri!r} is not an absolute IRI: a graph is named by a full IRI "
                             "such as https://w3id.org/kgraph/graph/asserted.")
     return iri
