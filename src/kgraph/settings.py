@@ -58,8 +58,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("store_dir", "", "Folder of an on-disk Oxigraph store to serve from; empty: an in-memory store."),
     Setting("default_lang", "en", "Language of labels on pages when the reader asks for none."),
     Setting("cors_origins", ["*"], "Origins allowed to call /sparql and /rdf-graphs from a browser."),
+    Setting("store_url", "", "A remote SPARQL 1.1 query endpoint to serve instead of the embedded store "
+            "(fill it first with `kgraph push`); empty: the embedded store."),
     Setting("timeout", 60, "Seconds a worker may spend on one request before gunicorn restarts it "
-            "(bounds runaway queries)."),
+            "(a last resort; query_timeout stops queries first)."),
+    Setting("query_timeout", 5.0, "Seconds a SPARQL query may run; then its work is stopped and the "
+            "client gets a 503 naming the limit."),
+    Setting("max_query_length", 65536, "Longest SPARQL query accepted, in characters; a longer one is a 413."),
+    Setting("max_result_rows", 10000, "Most rows (solutions, or triples of a CONSTRUCT/DESCRIBE) in one "
+            "answer; a longer answer is cut there and marked truncated. The whole graph stays downloadable "
+            "under /download/."),
+    Setting("client_concurrency", 4, "Queries one client (IP address) may have running at once; more are "
+            "refused with 429 and Retry-After."),
+    Setting("result_cache_mb", 64, "Memory (MiB, per worker) for cached query answers; 0: no cache."),
+    Setting("cache_max_age", 60, "Seconds clients and proxies may reuse an answer (Cache-Control max-age)."),
     Setting("access_log", True, "Log every request (gunicorn's access log, on standard error)."),
     Setting("federation_allow", ["https://query.wikidata.org/sparql"],
             "SPARQL endpoints a query's SERVICE may call (comma-separated); any other SERVICE, and FROM / "
