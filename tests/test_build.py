@@ -4,17 +4,25 @@ dropped, inconsistency and bad data stop the build, the last good build stays cu
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from rdflib import Graph
 from rdflib.namespace import OWL, RDFS
 
-from kgraph.pipeline import DATASET_FILE, build, current_build, is_current, read_manifest
 from kgraph.errors import InconsistentGraph, NotConformant, SourceSyntaxError
 from kgraph.layout import Layout
 from kgraph.loading import new_graph
 from kgraph.namespaces import KG, KGR, Graphs
+from kgraph.pipeline import (
+    DATASET_FILE,
+    build,
+    current_build,
+    is_current,
+    read_manifest,
+    store_path,
+)
 from kgraph.reasoning import infer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,3 +133,71 @@ def test_same_sources_give_the_same_version_and_identical_dataset(project_copy, 
 def test_a_literal_subject_never_reaches_the_inferred_graph(store):
     result = store.query("ASK { GRAPH <%s> { ?s ?p ?o FILTER(isLiteral(?s)) } }" % Graphs.INFERRED)
     assert bool(result.raw) is False
+
+
+# --- the faster build: reasoner choice, step cache, on-disk store --------------------------
+
+
+def _canonical_quads(path: Path) -> set[str]:
+    """The dataset's quads with blank nodes relabelled canonically (RDFC-1.0)."""
+    import pyoxigraph as ox
+
+    dataset = ox.Dataset(ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return {str(quad) for quad in dataset}
+
+
+def test_the_manifest_records_the_reasoner_the_validator_and_each_steps_time(built):
+    manifest = read_manifest(built.path)
+    assert manifest["reasoner"] == "reasonable"
+    assert manifest["validator"] == "pyshacl-turbo"
+    assert set(manifest["seconds"]) == {"load", "reason", "validate", "write", "store"}
+
+
+def test_the_build_holds_an_on_disk_store_of_its_dataset(built):
+    import subprocess
+    import sys
+
+    path = store_path(built.path)
+    assert path == built.path / "store"
+    quads = sum(1 for line in (built.path / DATASET_FILE).read_text(encoding="utf-8").splitlines() if line)
+    # Opened in another process, read-only: RocksDB must not run in this (forking) one.
+    opened = subprocess.run(
+        [sys.executable, "-c", "import sys, pyoxigraph as ox; print(len(ox.Store.read_only(sys.argv[1])))", str(path)],
+        capture_output=True, text=True, check=True)
+    assert int(opened.stdout) == quads
+
+
+def test_store_path_is_none_without_a_complete_store(tmp_path):
+    assert store_path(tmp_path) is None  # no manifest, no store
+
+
+def test_unchanged_inputs_skip_reasoning_and_validation_with_the_same_result(project_copy):
+    first = build(project_copy)
+    assert read_manifest(first.path)["skipped"] == []
+    again = build(project_copy)
+    assert read_manifest(again.path)["skipped"] == ["reason", "validate"]
+    fresh = build(replace(project_copy, build_dir=project_copy.build_dir.with_name("fresh")), use_cache=False)
+    assert _canonical_quads(again.path / DATASET_FILE) == _canonical_quads(fresh.path / DATASET_FILE)
+
+
+def test_editing_only_the_shapes_revalidates_without_reasoning_again(project_copy):
+    build(project_copy)
+    shapes = next(project_copy.shapes_dir.glob("*.ttl"))
+    shapes.write_text(shapes.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    edited = build(project_copy)
+    assert read_manifest(edited.path)["skipped"] == ["reason"]
+    # A shape that now fails: validation really ran again, reasoning did not.
+    text = shapes.read_text(encoding="utf-8").replace(
+        'sh:path foaf:name ;\n    sh:minCount 1 ;', 'sh:path foaf:name ;\n    sh:minCount 2 ;')
+    shapes.write_text(text, encoding="utf-8")
+    with pytest.raises(NotConformant) as caught:
+        build(project_copy)
+    assert any("foaf:name" in v.message for v in caught.value.report.violations)
+
+
+def test_build_with_the_reference_reasoner_records_it(project_copy, monkeypatch):
+    monkeypatch.setenv("KGRAPH_REASONER", "owlrl")
+    result = build(project_copy, use_cache=False, with_store=False)
+    assert result.manifest["reasoner"] == "owlrl"
+    assert "store" not in result.manifest["seconds"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import KgraphError
@@ -48,6 +48,16 @@ class Layout:
         bundled = Path(__file__).resolve().parent / "_bundled"
         cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "kgraph" / "build"
         return cls.at(bundled, build_env or cache)
+
+    def with_data(self, data_dir: str | os.PathLike[str],
+                  build_dir: str | os.PathLike[str] | None = None) -> Layout:
+        """This layout's ontology and shapes over another folder of facts.
+
+        For synthetic or trial data (``bench/synth.py``): the facts change, the model and
+        its shapes stay the project's.
+        """
+        return replace(self, data_dir=Path(data_dir),
+                       build_dir=Path(build_dir) if build_dir else self.build_dir)
 
     def require_sources(self) -> None:
         """Raise unless ontology/, data/ and shapes/ exist and each holds Turtle files."""

@@ -7,32 +7,18 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import shutil
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import KgraphError, QueryError
-from ..formats import RDF_FORMATS, Format
+from ..errors import QueryError
+
+# On-disk stores moved to kgraph.ondisk (the build writes one too); re-exported for the app.
+from ..ondisk import MARKER, format_for_path, materialise  # noqa: F401
+from ..ondisk import load_file as _load
 from ..store import QueryResult, Store, check_nesting
-
-#: The file in an on-disk store's folder naming what it was loaded from.
-MARKER = "kgraph-source.txt"
-
-def format_for_path(path: Path) -> Format:
-    """The RDF format of a file, from its suffix (one of the table's, or .json/.owl/.xml)."""
-    suffix = path.suffix.lower().lstrip(".")
-    suffix = {"json": "jsonld", "owl": "rdf", "xml": "rdf", "n3": "ttl"}.get(suffix, suffix)
-    for fmt in RDF_FORMATS:
-        if suffix in (fmt.suffix, fmt.name, *fmt.aliases):
-            return fmt
-    known = ", ".join(f".{f.suffix}" for f in RDF_FORMATS)
-    raise KgraphError(f"{path}: cannot tell the RDF format from the suffix {path.suffix!r}; "
-                      f"rename it to one of {known}.")
 
 
 class FilesStore:
@@ -70,14 +56,6 @@ class FilesStore:
         return len(self._store)
 
 
-def _load(store: ox.Store, path: Path) -> None:
-    fmt = format_for_path(path)
-    try:
-        store.bulk_load(path=str(path), format=fmt.oxigraph)
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise KgraphError(f"{path}: cannot be loaded as {fmt.name}: {exc}") from None
-
-
 class PerProcessStore:
     """A read-only on-disk store, opened anew in each process that uses it.
 
@@ -107,34 +85,3 @@ class PerProcessStore:
 
     def __len__(self) -> int:
         return len(self._current())
-
-
-def materialise(store_dir: Path, paths: Sequence[Path], key: str) -> Path:
-    """An on-disk Oxigraph store at ``store_dir`` holding ``paths``; reloaded when ``key`` changes.
-
-    The loading runs in a spawned process (see :class:`PerProcessStore`), into a sibling
-    folder swapped in at the end, so a failed load leaves the old store.
-    """
-    marker = store_dir / MARKER
-    if marker.is_file() and marker.read_text(encoding="utf-8") == key:
-        return store_dir
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        pool.submit(_load_into, store_dir, list(paths), key).result()
-    return store_dir
-
-
-def _load_into(store_dir: Path, paths: list[Path], key: str) -> None:
-    staging = store_dir.with_name(f".{store_dir.name}.loading-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        store = ox.Store(str(staging))
-        for path in paths:
-            _load(store, path)
-        store.flush()
-        del store
-        (staging / MARKER).write_text(key, encoding="utf-8")
-        if store_dir.exists():
-            shutil.rmtree(store_dir)
-        os.rename(staging, store_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
