@@ -69,3 +69,18 @@ class UnknownFormat(KgraphError):
 
 class SettingError(KgraphError, ValueError):
     """A setting's value (environment, config file, option) cannot be used."""
+
+
+class StoreUnavailable(KgraphError):
+    """A remote store did not answer: refused, timed out, or failed on its side (5xx).
+
+    Worth retrying: the web app answers 503 with ``Retry-After: retry_after`` and tries the
+    store again on the next request. ``str()`` names the store's URL (for logs and the
+    CLI); the web app shows clients a message without it.
+    """
+
+    def __init__(self, message: str, *, retry_after: int = 5, waited: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+        #: Seconds waited for an answer, when the store was slow rather than down.
+        self.waited = waited

@@ -19,7 +19,7 @@ from flask import Flask, Response, current_app, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
-from ..errors import KgraphError, QueryError, UnknownFormat
+from ..errors import KgraphError, QueryError, StoreUnavailable, UnknownFormat
 
 JSON = "application/json"
 HTML = "text/html"
@@ -80,6 +80,18 @@ def _user_error(exc: KgraphError) -> Response:
     return error_response(getattr(exc, "status", 400), str(exc))
 
 
+def _store_unavailable(exc: StoreUnavailable) -> Response:
+    """The remote store is down or slow: 503, retry later. Its URL stays in the log."""
+    current_app.logger.warning("%s %s: %s", request.method, request.path, exc)
+    if exc.waited is not None:
+        cause = (f"did not answer within {exc.waited:g} s (the query_timeout setting, and a second "
+                 "for the network): the query may be too expensive, or the store too busy")
+    else:
+        cause = "is not answering at the moment"
+    return error_response(503, f"The graph's store {cause}. Try again in {exc.retry_after} seconds.",
+                          {"Retry-After": str(exc.retry_after)})
+
+
 def _server_fault(exc: BaseException) -> Response:
     current_app.logger.error("%s %s failed", request.method, request.path, exc_info=exc)
     return error_response(500, "The server failed to answer this request. The failure is logged; "
@@ -92,4 +104,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(WebError, _web_error)
     app.register_error_handler(QueryError, _user_error)
     app.register_error_handler(UnknownFormat, _user_error)
+    app.register_error_handler(StoreUnavailable, _store_unavailable)
     app.register_error_handler(Exception, _server_fault)
