@@ -52,7 +52,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address the server listens on."),
     Setting("port", 8000, "Port the server listens on."),
     Setting("workers", 2, "Worker processes (gunicorn) serving requests."),
-    Setting("threads", 4, "Threads per worker."),
+    Setting("threads", 4, "Threads per worker; each worker also keeps up to as many query processes "
+            "(killed at query_timeout)."),
     Setting("base_url", "", "Public URL the app is served under, when it differs from the IRIs' base "
             "(https://w3id.org/kgraph/); resource IRIs are mapped onto it. Empty: the request's own host."),
     Setting("store_dir", "", "Folder of an on-disk Oxigraph store to serve from; empty: an in-memory store."),
@@ -62,8 +63,8 @@ SETTINGS: tuple[Setting, ...] = (
             "(fill it first with `kgraph push`); empty: the embedded store."),
     Setting("timeout", 60, "Seconds a worker may spend on one request before gunicorn restarts it "
             "(a last resort; query_timeout stops queries first)."),
-    Setting("query_timeout", 5.0, "Seconds a SPARQL query may run; then its work is stopped and the "
-            "client gets a 503 naming the limit."),
+    Setting("query_timeout", 5.0, "Seconds a SPARQL query may run; then its process is killed (the work "
+            "stops) and the client gets a 503 naming the limit."),
     Setting("max_query_length", 65536, "Longest SPARQL query accepted, in characters; a longer one is a 413."),
     Setting("max_result_rows", 10000, "Most rows (solutions, or triples of a CONSTRUCT/DESCRIBE) in one "
             "answer; a longer answer is cut there and marked truncated. The whole graph stays downloadable "

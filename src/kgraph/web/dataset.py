@@ -13,14 +13,18 @@ The default graph of a query that names none is the store's own choice:
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..pipeline import dataset_files, ensure_built, read_manifest
+from .. import pipeline
+from ..execution import StoreSpec
 from ..layout import Layout
+from ..pipeline import dataset_files, ensure_built, read_manifest
 from ..query import open_build
 from ..store import DEFAULT_GRAPHS, OxigraphStore, Store
 from .stores import FilesStore, PerProcessStore, materialise
@@ -42,6 +46,12 @@ class ServedDataset:
     build_path: Path | None = None
     #: Computed once per process and kept: the VoID statistics (see description.py).
     cache: dict = field(default_factory=dict)
+    #: How a query process opens the same data (:mod:`kgraph.execution`); ``None``: the
+    #: store cannot be reopened elsewhere (an object given to the app), queries run inline.
+    spec: StoreSpec | None = None
+    #: Names the data served, for cache keys and ETags: the build's version, a digest of
+    #: the user files (path, size, time), or, for a store given as an object, unique per app.
+    version: str = field(default_factory=lambda: "store-" + uuid.uuid4().hex[:16])
 
     @property
     def title(self) -> str:
@@ -54,29 +64,52 @@ def _files_key(paths: Sequence[Path]) -> str:
     return "\n".join(f"{p.resolve()} {p.stat().st_size} {p.stat().st_mtime_ns}" for p in paths)
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def open_files(paths: Sequence[str | Path], *, store_dir: str | Path | None = None) -> ServedDataset:
     """User RDF files (format from each suffix, named graphs kept), in memory or in ``store_dir``."""
     paths = tuple(Path(p) for p in paths)
+    key = "files\n" + _files_key(paths)
+    folder = None
     if store_dir:
-        folder = materialise(Path(store_dir), paths, "files\n" + _files_key(paths))
+        folder = materialise(Path(store_dir), paths, key)
         store: Store = PerProcessStore(lambda: FilesStore(ox.Store.read_only(str(folder))))
     else:
         store = FilesStore()
         for path in paths:
             store.load(path)
-    return ServedDataset(store, kind="files", default_graphs=(), files=paths)
+    return ServedDataset(store, kind="files", default_graphs=(), files=paths,
+                         spec=StoreSpec("files", paths, folder), version=_digest(key))
 
 
 def open_built(build_path: Path, *, store_dir: str | Path | None = None) -> ServedDataset:
     """A build (``kgraph.pipeline.ensure_built``), in memory or in ``store_dir``."""
     manifest = read_manifest(build_path)
-    if store_dir:
-        files = dataset_files(build_path)
-        folder = materialise(Path(store_dir), files, "build\n" + manifest["version"] + "\n" + _files_key(files))
+    files = dataset_files(build_path)
+    key = "build\n" + manifest["version"] + "\n" + _files_key(files)
+    folder = _build_store(build_path, files)
+    if store_dir and folder is None:
+        folder = materialise(Path(store_dir), files, key)
+    if folder is not None:
         store: Store = PerProcessStore(lambda: OxigraphStore(folder, read_only=True))
     else:
         store = open_build(build_path)
-    return ServedDataset(store, manifest=manifest, build_path=build_path)
+    return ServedDataset(store, manifest=manifest, build_path=build_path,
+                         spec=StoreSpec("kgraph", tuple(files), folder), version=_digest(key))
+
+
+def _build_store(build_path: Path, files: Sequence[Path]) -> Path | None:
+    """The on-disk store ``kgraph build`` wrote beside ``dataset.nq``, if it did and it holds
+    the whole dataset (not when ``kgraph enrich`` added a Wikidata graph since).
+
+    Read-only data every process opens cheaply, sharing the OS page cache: no copy per
+    worker or per query process, and no load at start-up.
+    """
+    store_path = getattr(pipeline, "store_path", None)  # written by builds from now on
+    folder = store_path(build_path) if store_path else None
+    return folder if folder is not None and len(files) == 1 else None
 
 
 def open_layout(layout: Layout | None = None, *, store_dir: str | Path | None = None) -> ServedDataset:

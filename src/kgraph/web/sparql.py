@@ -1,27 +1,100 @@
 """/sparql: the SPARQL 1.1 Protocol endpoint (query operation; read-only).
 
-The view only translates HTTP: :func:`kgraph.web.protocol.read_query` reads the query and
-its dataset from the request, the served store answers it, :mod:`kgraph.web.negotiation`
-picks the format. A GET with no query returns the SPARQL 1.1 Service Description (or, for
-a browser, redirects to the UI at ``/``).
+The view only translates HTTP, in this order — every refusal comes before any work:
+
+1. :func:`kgraph.web.protocol.read_query` reads the query and its dataset from the
+   request; :func:`kgraph.web.limits.check_length` refuses a query too long (413);
+2. the nesting and federation checks; the format is negotiated from the query's form
+   (:func:`kgraph.sparql_text.query_kind`), so a 406 costs nothing;
+3. the result cache (:mod:`kgraph.web.cache`) may answer, or say 304;
+4. the client's concurrency slot is taken (429 when it has too many queries running) and
+   the query runs in a query process of :mod:`kgraph.execution` (killed at the timeout:
+   503), at most ``max_result_rows`` rows, cut with ``Kgraph-Result-Truncated``.
+
+A GET with no query returns the SPARQL 1.1 Service Description (or, for a browser,
+redirects to the UI at ``/``).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, redirect, request
+import threading
+import time
+import weakref
+
+from flask import Blueprint, Flask, Response, current_app, redirect, request
 from werkzeug.datastructures import MultiDict
 
+from ..errors import UnknownFormat
+from ..execution import (
+    Answer,
+    EngineCrashed,
+    ExecutorBusy,
+    Job,
+    NotAcceptable,
+    QueryExecutor,
+    QueryTimeout,
+    ServiceFailed,
+    execute,
+    format_named,
+)
 from ..federation import check_query
 from ..formats import RDF_FORMATS
+from ..sparql_text import is_volatile, normalise, query_kind
 from ..store import check_nesting
 from . import negotiation, protocol, served
+from .cache import CacheKey, ResultCache, etag
+from .dataset import ServedDataset
 from .description import public_url, serialize_triples
 from .errors import WebError
+from .limits import ClientSlots, check_length, retry_after
 from .service import service_description
 
 bp = Blueprint("sparql", __name__)
 
 HTML = "text/html"
+#: Set on an answer cut at ``max_result_rows``: ``rows=N``, the rows it holds.
+TRUNCATED = "Kgraph-Result-Truncated"
+KINDS = ("solutions", "boolean", "graph")
+
+_EXECUTOR = "kgraph.executor"
+_SLOTS = "kgraph.client_slots"
+_CACHE = "kgraph.result_cache"
+_executor_lock = threading.Lock()
+
+
+@bp.record_once
+def _set_up(state) -> None:
+    """Made with the app, so in gunicorn's master before the fork: the client slots are
+    shared memory all workers see. The query processes start later, in each worker."""
+    app: Flask = state.app
+    config = app.config
+    app.extensions[_SLOTS] = ClientSlots(int(config["CLIENT_CONCURRENCY"]),
+                                         retry_after(float(config["QUERY_TIMEOUT"])))
+    app.extensions[_CACHE] = ResultCache(float(config["RESULT_CACHE_MB"]))
+    app.extensions[_EXECUTOR] = _make_executor(app, app.extensions["kgraph"])
+
+
+def _make_executor(app: Flask, dataset: ServedDataset) -> QueryExecutor | None:
+    if dataset.spec is None:
+        return None
+    # Up to one query process per request thread: a thread never waits for another's query.
+    pool = QueryExecutor(dataset.spec, size=int(app.config["THREADS"]), timeout=float(app.config["QUERY_TIMEOUT"]))
+    weakref.finalize(app, pool.close)  # an app dropped (tests make many) takes its processes along
+    return pool
+
+
+def executor(app: Flask) -> QueryExecutor | None:
+    """The query processes of ``app`` for the dataset it serves now (``None``: inline)."""
+    dataset = app.extensions["kgraph"]
+    current = app.extensions.get(_EXECUTOR)
+    if (current.spec if current else None) != dataset.spec:  # the served data was replaced
+        with _executor_lock:
+            current = app.extensions.get(_EXECUTOR)
+            if (current.spec if current else None) != dataset.spec:
+                if current is not None:
+                    current.close()
+                current = app.extensions[_EXECUTOR] = _make_executor(app, dataset)
+    return current
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -37,26 +110,95 @@ def endpoint() -> Response:
     )
     if asked is None:
         return _service_description()
-    store = served().store
+    config = current_app.config
+    check_length(asked.query, int(config["MAX_QUERY_LENGTH"]), in_url=request.method in ("GET", "HEAD"))
+    dataset = served()
     check_nesting(asked.query)  # before any parser sees it: deep nesting crashes them
-    federated = check_query(asked.query, current_app.config["FEDERATION_ALLOW"],
-                            local_graphs=store.named_graphs(), default_graphs=asked.default_graphs or (),
-                            named_graphs=asked.named_graphs or ())
-    result = None
+    federated = check_query(asked.query, config["FEDERATION_ALLOW"],
+                            local_graphs=_named_graphs(dataset),
+                            default_graphs=asked.default_graphs or (), named_graphs=asked.named_graphs or ())
+    kind = query_kind(asked.query)
+    job = Job(asked.query, asked.default_graphs, asked.named_graphs, _formats(kind), int(config["MAX_RESULT_ROWS"]))
+
+    key = None
+    if kind is not None and not federated and not is_volatile(asked.query):
+        key = CacheKey(normalise(asked.query), asked.default_graphs, asked.named_graphs, job.formats[kind],
+                       job.max_rows, dataset.version)
+    cache: ResultCache = current_app.extensions[_CACHE]
+    answer = cache.get(key) if key else None
+    if answer is None:
+        with current_app.extensions[_SLOTS].hold(request.remote_addr or "-"):
+            answer = _run(dataset, job, bool(federated))
+        if key:
+            cache.put(key, answer)
+    return _answer(answer, dataset.version if key else None)
+
+
+def _named_graphs(dataset: ServedDataset) -> list[str]:
+    """The served graphs' names, asked of the store once per process (they never change)."""
+    names = dataset.cache.get("named_graphs")
+    if names is None:
+        names = dataset.cache["named_graphs"] = dataset.store.named_graphs()
+    return names
+
+
+def _formats(kind: str | None) -> dict[str, str | None]:
+    """The negotiated format for each kind of answer; the query's own kind must have one
+    (else the 406 or 400 now, before it runs), the others may not."""
+    accept, name = request.accept_mimetypes, _format_parameter()
+    if kind is not None:
+        negotiation.for_result(kind, accept, name)  # the 406 (or 400) now, before any work
+    formats: dict[str, str | None] = {}
+    for each in KINDS:
+        try:
+            formats[each] = negotiation.for_result(each, accept, name).name
+        except (WebError, UnknownFormat):
+            formats[each] = None
+    return formats
+
+
+def _run(dataset: ServedDataset, job: Job, federated: bool) -> Answer:
+    timeout = float(current_app.config["QUERY_TIMEOUT"])
+    pool = executor(current_app)
     try:
-        result = store.query(asked.query, default_graphs=asked.default_graphs,
-                             named_graphs=asked.named_graphs)
-        fmt = negotiation.for_result(result.kind, request.accept_mimetypes, _format_parameter())
-        body = result.serialize(fmt)
-    except OSError as exc:
+        if pool is None:  # a store that only lives here: the deadline is checked between rows
+            return execute(dataset.store, job, deadline=time.monotonic() + timeout)
+        return pool.run(job)
+    except QueryTimeout:
+        raise WebError(503, f"The query ran longer than {timeout:g} s, the limit of this endpoint (the "
+                            "query_timeout setting), and was stopped. Add a LIMIT, narrow the patterns (bind "
+                            "a subject or a predicate, avoid cross products of unrelated patterns and "
+                            "unbounded property paths such as (p|!p)*), or download the whole graph from "
+                            "/download/ and query it on your own machine.",
+                       {"Retry-After": str(retry_after(timeout))}) from None
+    except ExecutorBusy:
+        raise WebError(503, "Every query process of this server is busy; retry in a few seconds.",
+                       {"Retry-After": str(retry_after(timeout))}) from None
+    except EngineCrashed as exc:
+        current_app.logger.error("a query process died running %r: %s", job.query[:2000], exc)
+        raise WebError(500, "The query engine failed on this query (logged; the engine was restarted). "
+                            "If it happens again, report the query.") from None
+    except NotAcceptable as exc:  # the form was not told from the text: negotiate now for the 406
+        negotiation.for_result(exc.kind, request.accept_mimetypes, _format_parameter())
+        raise
+    except ServiceFailed as exc:
         if not federated:
             raise
         raise WebError(502, f"A SERVICE call of the query failed: {exc}") from None
-    finally:
-        # pyoxigraph results belong to the thread that made them: drop ours here, not when a
-        # traceback that still holds this frame is collected on another thread (a 406 …).
-        del result
-    return _response(body, negotiation.content_type(fmt))
+
+
+def _answer(answer: Answer, version: str | None) -> Response:
+    """The response: ETag and Cache-Control when cacheable (``version``), else no-store."""
+    response = _response(answer.body, negotiation.content_type(format_named(answer.format_name, answer.kind)))
+    if answer.truncated:
+        response.headers[TRUNCATED] = f"rows={answer.rows}"
+    if version is None:
+        response.cache_control.no_store = True
+        return response
+    response.headers["ETag"] = etag(version, answer.body)
+    response.cache_control.public = True
+    response.cache_control.max_age = int(current_app.config["CACHE_MAX_AGE"])
+    return response.make_conditional(request)  # If-None-Match on GET/HEAD: 304
 
 
 def _format_parameter() -> str | None:

@@ -67,5 +67,39 @@
       }
     });
   });
+  /* An answer cut at the endpoint's row limit says so in a header (Kgraph-Result-Truncated:
+     rows=N); the notice above the editor says it to the reader, for the tab that asked. */
+  var notice = document.getElementById("result-notice");
+  var cutRows = {};
+  var watched = typeof WeakSet === "function" ? new WeakSet() : null;
+  function showNotice(tabId) {
+    if (!notice) {
+      return;
+    }
+    var rows = cutRows[tabId];
+    notice.hidden = !rows;
+    if (rows) {
+      notice.querySelector("[data-rows]").textContent = rows;
+    }
+  }
+  yasgui.on("query", function (instance, tab) {
+    var yasqe = tab.getYasqe();
+    var tabId = tab.getId();
+    delete cutRows[tabId];
+    showNotice(tabId);
+    if (!yasqe || !watched || watched.has(yasqe)) {
+      return;
+    }
+    watched.add(yasqe);
+    yasqe.on("queryResponse", function (editor, response) {
+      var header = response && response.headers && response.headers.get("Kgraph-Result-Truncated");
+      var match = header && /rows=(\d+)/.exec(header);
+      cutRows[tabId] = match ? match[1] : null;
+      if (yasgui.getTab() === tab) {
+        showNotice(tabId);
+      }
+    });
+  });
+  yasgui.on("tabSelect", function (instance, tabId) { showNotice(tabId); });
   window.kgraphYasgui = yasgui;
 })();

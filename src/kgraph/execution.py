@@ -1,0 +1,400 @@
+"""Users' SPARQL queries run in child processes that can be killed: a timeout that stops the work.
+
+pyoxigraph's ``Store.query`` has no timeout and no cancellation, and a Python thread cannot
+be stopped inside Rust code. So each server worker keeps a few spawned children
+(:class:`QueryExecutor`), each holding the served data read-only (a :class:`StoreSpec` says
+how to open it); a request thread hands a :class:`Job` to an idle child over a pipe and
+waits at most the query timeout. On time the child sends back the serialized answer (only
+bytes cross the pipe); too late, it is killed with SIGKILL — whatever it was computing
+stops there — and a fresh child replaces it. A child that dies on its own (a crash in the
+engine) is replaced the same way.
+
+Children are *spawned*, never forked: a forked copy of a server worker would inherit its
+threads' locks, and a process that opened RocksDB must not fork (see
+:class:`kgraph.web.stores.PerProcessStore`). Each child asks the kernel to kill it when its
+parent dies (``PR_SET_PDEATHSIG``), so a worker that gunicorn kills takes its runaway
+queries with it.
+
+A store that cannot be reopened in another process (an object given to
+``create_app(store=…)``, a remote store) runs the query inline instead: :func:`execute`
+with a deadline checked between rows, which stops a lazily evaluated SELECT or CONSTRUCT
+but not the work an ``ORDER BY`` or an aggregate does before the first row (a remote
+store's own limit is its HTTP timeout).
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import KgraphError, QueryError
+from .formats import RDF_FORMATS, RESULTS_FORMATS, Format, RdfFormat
+from .solutions import first_rows, write_solutions
+from .store import OxigraphStore, QueryResult, Store, write_triples
+
+logger = logging.getLogger(__name__)
+
+#: Seconds a new child may take to open the data before the pool gives up on it.
+STARTUP_SECONDS = 120.0
+
+
+class QueryTimeout(KgraphError):
+    """A query ran past its limit and was stopped."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"query stopped after {seconds:g} s")
+        self.seconds = seconds
+
+
+class ExecutorBusy(KgraphError):
+    """No query process of this worker became free in time."""
+
+
+class EngineCrashed(KgraphError):
+    """The child running the query died (a crash of the engine); it has been replaced."""
+
+
+class ServiceFailed(KgraphError):
+    """A SERVICE call of the query failed (the remote endpoint, not this one)."""
+
+
+class NotAcceptable(KgraphError):
+    """The query's answer is of a kind for which the request accepts no format."""
+
+    def __init__(self, kind: str):
+        super().__init__(f"no acceptable format for a {kind} answer")
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """How to open the served data in another process (picklable: paths and names only).
+
+    ``folder``: an on-disk Oxigraph store, opened read-only; else ``files`` are loaded into
+    memory. ``kind`` ``"kgraph"`` (a build: N-Quads, default graph = asserted + inferred)
+    or ``"files"`` (user files, default graph = the union of all graphs).
+    """
+
+    kind: str
+    files: tuple[Path, ...] = ()
+    folder: Path | None = None
+
+    def open(self) -> Store:
+        from .web.stores import FilesStore
+
+        if self.kind == "files":
+            if self.folder is not None:
+                return FilesStore(ox.Store.read_only(str(self.folder)))
+            store = FilesStore()
+            for path in self.files:
+                store.load(path)
+            return store
+        if self.folder is not None:
+            return OxigraphStore(self.folder, read_only=True)
+        store = OxigraphStore()
+        for path in self.files:
+            store.load(path, fmt=RdfFormat.N_QUADS)
+        return store
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query to run: the text, the dataset the request names, the formats, the row cap.
+
+    ``formats`` maps each kind of answer (``solutions``, ``boolean``, ``graph``) to the name
+    of the format negotiated for it, or ``None`` where the request accepts none (then the
+    answer is :class:`NotAcceptable`). ``max_rows``: at most this many solutions or triples.
+    """
+
+    query: str
+    default_graphs: tuple[str, ...] | None
+    named_graphs: tuple[str, ...] | None
+    formats: dict[str, str | None]
+    max_rows: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A query's answer, serialized: ``truncated`` when rows beyond ``max_rows`` were cut."""
+
+    body: bytes
+    format_name: str
+    kind: str
+    rows: int
+    truncated: bool
+
+
+def format_named(name: str, kind: str) -> Format:
+    """The format called ``name`` among those for answers of ``kind``."""
+    formats = RDF_FORMATS if kind == "graph" else RESULTS_FORMATS
+    return next(f for f in formats if f.name == name)
+
+
+def execute(store: Store, job: Job, *, deadline: float | None = None) -> Answer:
+    """Run ``job`` on ``store`` and serialize at most ``job.max_rows`` rows of its answer.
+
+    ``deadline`` (``time.monotonic()``): raise :class:`QueryTimeout` when reached between
+    two rows (the inline mode; in a child the parent's kill is the limit).
+    """
+    try:
+        result: QueryResult = store.query(job.query, default_graphs=job.default_graphs,
+                                          named_graphs=job.named_graphs)
+    except OSError as exc:  # pyoxigraph's SERVICE client
+        raise ServiceFailed(str(exc)) from None
+    name = job.formats.get(result.kind)
+    if name is None:
+        raise NotAcceptable(result.kind)
+    fmt = format_named(name, result.kind)
+    try:
+        if result.kind == "boolean":
+            return Answer(result.serialize(fmt), name, "boolean", 1, False)
+        rows, cut = first_rows(_until(result.raw, deadline), job.max_rows)
+        if result.kind == "graph":
+            body = write_triples(rows, fmt)
+        elif isinstance(result.raw, ox.QuerySolutions):
+            body = write_solutions(result.raw.variables, rows, fmt.oxigraph)
+        else:  # another store's result type: its own serializer, uncut
+            return Answer(result.serialize(fmt), name, result.kind, len(rows), False)
+    except OSError as exc:
+        raise ServiceFailed(str(exc)) from None
+    return Answer(body, name, result.kind, len(rows), cut)
+
+
+def _until(rows: Iterable, deadline: float | None) -> Iterator:
+    if deadline is None:
+        yield from rows
+        return
+    for row in rows:
+        if time.monotonic() > deadline:
+            raise QueryTimeout(0)
+        yield row
+
+
+# --- the child -------------------------------------------------------------------------
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when the thread that spawned it ends."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the pipe's EOF still ends an idle child
+        pass
+
+
+def _child_main(conn, spec: StoreSpec, parent: int) -> None:
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent died before the request above took effect
+        return
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on the server: the parent decides
+    store = spec.open()
+    conn.send(("ready", None))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = ("ok", execute(store, job))
+        except QueryError as exc:
+            reply = ("query", str(exc))
+        except ServiceFailed as exc:
+            reply = ("service", str(exc))
+        except NotAcceptable as exc:
+            reply = ("406", exc.kind)
+        except Exception as exc:  # noqa: BLE001 — told to the parent, which logs it
+            reply = ("fault", f"{type(exc).__name__}: {exc}")
+        conn.send(reply)
+
+
+class _Child:
+    def __init__(self, context, spec: StoreSpec):
+        self.conn, theirs = context.Pipe()
+        self.process = context.Process(target=_child_main, args=(theirs, spec, os.getpid()),
+                                       name="kgraph-query", daemon=True)
+        self.process.start()
+        theirs.close()
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class QueryExecutor:
+    """A pool of ``size`` query children for this process, started on first use (per pid).
+
+    ``run`` takes an idle child, sends the job and waits ``timeout`` seconds for the answer.
+    """
+
+    def __init__(self, spec: StoreSpec, *, size: int, timeout: float):
+        self.spec = spec
+        self.size = max(1, size)
+        self.timeout = timeout
+        self._context = multiprocessing.get_context("spawn")
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._idle: queue.Queue[_Child] = queue.Queue()
+        self._spawns: queue.Queue[bool] = queue.Queue()
+        self._first_ready = threading.Event()
+        self._children: set[_Child] = set()
+        self._busy: set[_Child] = set()
+        self._wanted = 0  # children started or starting (replacements keep the count)
+        self._closed = False
+        self.replaced = 0  # children killed or crashed and replaced (for tests and logs)
+
+    # -- life cycle --
+
+    def start(self, *, wait: bool = False, every: bool = False) -> None:
+        """Start the pool in this process (again after a fork): one child, or ``every`` one
+        (a server worker, at its start); more are added when all are busy. ``wait``: until
+        one is ready."""
+        with self._lock:
+            if self._pid != os.getpid():
+                self._pid = os.getpid()
+                self._idle = queue.Queue()
+                self._spawns = queue.Queue()
+                self._first_ready = threading.Event()
+                self._children = set()
+                self._busy = set()
+                self._wanted = 0
+                self._closed = False
+                # Every child is spawned from this one long-lived thread: PR_SET_PDEATHSIG
+                # fires when the *thread* that spawned a child ends, not its process.
+                threading.Thread(target=self._spawner, name="kgraph-query-spawner", daemon=True).start()
+                atexit.register(self.close)
+            while self._wanted < (self.size if every else 1):
+                self._grow()
+        if wait and not self._first_ready.wait(STARTUP_SECONDS):
+            raise ExecutorBusy("the query processes did not start")
+
+    def _grow(self) -> None:
+        """One more child (under ``_lock``). A pool grows only as far as queries run at once:
+        an app that answers one query at a time (as in tests) keeps one process, not ``size``."""
+        self._wanted += 1
+        self._spawns.put(True)
+
+    def _spawner(self) -> None:
+        while self._spawns.get():
+            if self._closed:
+                return
+            try:
+                child = _Child(self._context, self.spec)
+            except Exception:  # e.g. no resources left: the pool runs smaller
+                logger.exception("a query process could not be started")
+                self._first_ready.set()  # let requests fail fast (busy) rather than hang
+                continue
+            self._children.add(child)
+            threading.Thread(target=self._await_ready, args=(child,), daemon=True).start()
+
+    def _await_ready(self, child: _Child) -> None:
+        try:
+            ready = child.conn.poll(STARTUP_SECONDS) and child.conn.recv()[0] == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if ready and not self._closed:
+            self._idle.put(child)
+            self._first_ready.set()
+        else:  # it could not open the data: do not loop spawning children that fail alike
+            if not self._closed:
+                logger.error("a query process could not open the data (%s)", self.spec)
+            self._first_ready.set()
+            self._children.discard(child)
+            child.kill()
+
+    def idle(self) -> int:
+        """Children ready for a query now."""
+        return self._idle.qsize()
+
+    def busy(self) -> list[int]:
+        """The process ids of the children running a query now."""
+        return [child.process.pid for child in list(self._busy)]
+
+    def children(self) -> list[int]:
+        """The process ids of this pool's children (started or starting)."""
+        return [child.process.pid for child in list(self._children)]
+
+    def close(self) -> None:
+        """Kill every child (at exit, or when a test is done)."""
+        self._closed = True
+        self._spawns.put(False)
+        for child in list(self._children):
+            child.kill()
+        self._children.clear()
+
+    def _replace(self, child: _Child) -> None:
+        self._children.discard(child)
+        child.kill()
+        self.replaced += 1
+        if not self._closed:
+            self._spawns.put(True)
+
+    # -- a query --
+
+    def _take(self) -> _Child:
+        """An idle child that is still alive (one killed while idle, by the OOM killer say,
+        is replaced, not handed a query); the pool grows when none is idle."""
+        deadline = time.monotonic() + self.timeout
+        if self._idle.empty():
+            with self._lock:
+                if self._wanted < self.size:
+                    self._grow()
+        while True:
+            try:
+                child = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise ExecutorBusy(f"every query process was busy for {self.timeout:g} s") from None
+            if child.process.is_alive():
+                return child
+            self._replace(child)
+
+    def run(self, job: Job) -> Answer:
+        """The answer to ``job``, or :class:`QueryTimeout`, :class:`ExecutorBusy`,
+        :class:`EngineCrashed`, :class:`QueryError`, :class:`ServiceFailed`, :class:`NotAcceptable`."""
+        self.start()
+        if not self._first_ready.wait(STARTUP_SECONDS):
+            raise ExecutorBusy("the query processes did not start")
+        child = self._take()
+        self._busy.add(child)
+        try:
+            child.conn.send(job)
+            answered = child.conn.poll(self.timeout)
+            reply = child.conn.recv() if answered else None
+        except (EOFError, OSError, BrokenPipeError):
+            self._replace(child)
+            raise EngineCrashed("the query process ended while running the query") from None
+        except BaseException:
+            self._replace(child)
+            raise
+        finally:
+            self._busy.discard(child)
+        if reply is None:
+            child.process.kill()  # SIGKILL: the work stops now, whatever the engine was doing
+            # Joining the dead process and spawning its successor need not delay the answer.
+            threading.Thread(target=self._replace, args=(child,), daemon=True).start()
+            raise QueryTimeout(self.timeout)
+        self._idle.put(child)
+        status, value = reply
+        if status == "ok":
+            return value
+        if status == "query":
+            raise QueryError(value)
+        if status == "service":
+            raise ServiceFailed(value)
+        if status == "406":
+            raise NotAcceptable(value)
+        raise RuntimeError(f"the query process failed: {value}")
