@@ -240,6 +240,8 @@ def _sparql_constraints(shapes: Graph) -> set:
 
 def _targets(shapes: Graph, shape: object, data: Graph, focus: object) -> bool:
     """Is ``focus`` a target of node shape ``shape`` in ``data``?"""
+    if (shape, SH.target, None) in shapes:  # a SPARQL target: selected by its query, not computed here
+        return True
     if any((focus, RDF.type, c) in data for c in shapes.objects(shape, SH.targetClass)):
         return True
     return any((focus, p, None) in data for p in shapes.objects(shape, SH.targetSubjectsOf))

@@ -31,6 +31,7 @@ store reports the syntax error itself.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -100,6 +101,13 @@ def _walk(node, found: Federation) -> None:
             _walk(value, found)
 
 
+#: rdflib's SPARQL parser (pyparsing) must not be entered by two threads at once: its parse
+#: actions learn their arity on their first calls, and a race there breaks them for good —
+#: every later parse in the process fails, so a server worker answered 403 to every query
+#: holding a trigger word (found by bench/load_test.py). One parse at a time.
+_PARSING = threading.Lock()
+
+
 def analyse(text: str, *, update: bool = False, prefixes: Mapping[str, str] | None = None) -> Federation:
     """The SERVICE endpoints, dataset clauses and LOADs of a query (or update), from its algebra.
 
@@ -108,11 +116,12 @@ def analyse(text: str, *, update: bool = False, prefixes: Mapping[str, str] | No
     """
     source = _prologue(prefixes) + text
     try:
-        if update:
-            algebra = translateUpdate(parseUpdate(source)).algebra
-        else:
-            query = translateQuery(parseQuery(source))
-            algebra = [query.algebra]
+        with _PARSING:
+            if update:
+                algebra = translateUpdate(parseUpdate(source)).algebra
+            else:
+                query = translateQuery(parseQuery(source))
+                algebra = [query.algebra]
     except Exception as exc:  # noqa: BLE001 — pyparsing's ParseException, rdflib's plain Exception …
         raise QueryError(f"the query could not be parsed to check it: {exc}") from None
     found = Federation()

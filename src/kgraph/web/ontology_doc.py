@@ -21,6 +21,7 @@ from . import negotiation, served
 from .errors import WebError
 from .pages import HTML, RESOURCE_FORMATS
 from .reader import cache, labeller, linker, reader_chain
+from .safe_html import clean_document
 
 bp = Blueprint("ontology_doc", __name__)
 
@@ -80,7 +81,8 @@ def ontology_html() -> str:
         for prefix, namespace in PREFIXES.items():
             graph.bind(prefix, namespace)
         publication = OntPub(ontology=graph)
-        html = anchored(publication.make_html(), publication.fids)
+        # pyLODE leaves some values unescaped: clean its page before it is served.
+        html = clean_document(anchored(publication.make_html(), publication.fids))
         style = "color:#fff;margin-right:1.2em;text-decoration:none"
         links = [("ui.index", "kgraph"), ("ontology_doc.diagram_page", "Ontology diagram"),
                  ("ontology_doc.shapes", "Shapes"), ("pages.timeline_page", "Timeline")]
