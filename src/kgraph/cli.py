@@ -87,25 +87,33 @@ def cli(ctx: click.Context, home: Path | None, build_dir: Path | None) -> None:
 
 @cli.command()
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option("--reasoner", type=click.Choice(["reasonable", "owlrl"]), envvar="KGRAPH_REASONER",
+              help="OWL 2 RL reasoner: reasonable (fast) or owlrl (the reference); both give the "
+                   "same closure [env KGRAPH_REASONER; default reasonable].")
 @click.pass_obj
 @_library_errors
-def build(layout: Layout, quiet: bool) -> None:
+def build(layout: Layout, quiet: bool, reasoner: str | None) -> None:
     """Load the ontology and data, reason (OWL 2 RL), validate (SHACL), write the dataset.
 
-    Writes BUILD_DIR/<version>/dataset.nq and manifest.json and points BUILD_DIR/current
-    at it. On any failure the previous build stays current. Exit 0 on success, 1 when the
-    data does not conform to the shapes (the report names file, node, shape, message),
-    2 on other errors (e.g. malformed Turtle, with file and line).
+    Writes BUILD_DIR/<version>/dataset.nq, manifest.json and store/ (an on-disk Oxigraph
+    store of the dataset) and points BUILD_DIR/current at it. On any failure the previous
+    build stays current. Exit 0 on success, 1 when the data does not conform to the
+    shapes (the report names file, node, shape, message), 2 on other errors (e.g.
+    malformed Turtle, with file and line).
+
+    Reasoning and validation are skipped when their inputs have not changed since a
+    previous build (their results are kept in BUILD_DIR/cache/).
 
     \b
-    Example:
+    Examples:
       kgraph build
+      kgraph build --reasoner owlrl
     """
     progress = _Progress(quiet)
     if not quiet:
         click.echo("Building the graph:", err=True)
     try:
-        result = run_build(layout, progress)
+        result = run_build(layout, progress, reasoner=reasoner)
     finally:
         progress.done()
     if not quiet:
@@ -150,7 +158,7 @@ _QUERY_FORMATS = ["table", *(f.name for f in RESULTS_FORMATS), *(f.name for f in
 
 @cli.command()
 @click.argument("sparql", required=False)
-@click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"),
+@click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8-sig"),
               help="Read the query from a file ('-' for standard input).")
 @click.option("--format", "fmt", type=click.Choice(_QUERY_FORMATS), default="table", show_default=True,
               help="table for people; json, xml, csv, tsv for SELECT/ASK; an RDF format for CONSTRUCT/DESCRIBE.")
@@ -169,7 +177,11 @@ def query(layout: Layout, sparql: str | None, query_file, fmt: str) -> None:
     """
     if bool(sparql) == bool(query_file):
         raise click.UsageError("give the query either as an argument or with --file, not both or neither.")
-    text = sparql if sparql else query_file.read()
+    try:
+        text = sparql if sparql else query_file.read()
+    except UnicodeDecodeError as exc:  # a query saved as UTF-16 or latin-1: say so, not a traceback
+        raise click.BadParameter(f"{query_file.name} is not UTF-8 text (byte {exc.start}); save the query "
+                                 "as UTF-8.", param_hint="'-f' / '--file'") from None
     store = open_build(ensure_built(layout))
     result = run_query(store, text)
     chosen = None
@@ -218,12 +230,15 @@ def main() -> None:
 @click.option("--workers", type=int, help="Worker processes [setting workers; default 2].")
 @click.option("--store-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Keep the store on disk in this folder [setting store_dir; default: in memory].")
+@click.option("--store", "store_url", metavar="URL",
+              help="Serve a remote SPARQL 1.1 store (its query URL, or an Oxigraph server's root) "
+                   "filled by `kgraph push` [setting store_url; see docs/remote-stores.md].")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A TOML file of settings (the names of docs/settings.md).")
 @click.pass_obj
 @_library_errors
 def serve(layout: Layout, files: tuple[Path, ...], host: str | None, port: int | None,
-          workers: int | None, store_dir: Path | None, config_file: Path | None) -> None:
+          workers: int | None, store_dir: Path | None, store_url: str | None, config_file: Path | None) -> None:
     """Serve the graph over HTTP: SPARQL endpoint, pages, VoID (gunicorn).
 
     With no FILE, serves the built graph (building it first if the sources changed). With
@@ -236,6 +251,7 @@ def serve(layout: Layout, files: tuple[Path, ...], host: str | None, port: int |
     Examples:
       kgraph serve --port 8080
       kgraph serve my-data.trig more.ttl
+      kgraph serve --store http://127.0.0.1:7878
       curl -H 'Accept: text/csv' 'http://127.0.0.1:8000/sparql?query=SELECT+*+{?s+?p+?o}+LIMIT+5'
     """
     from . import settings as kg_settings
@@ -243,13 +259,82 @@ def serve(layout: Layout, files: tuple[Path, ...], host: str | None, port: int |
 
     try:
         values = kg_settings.resolve(config_file, {"host": host, "port": port, "workers": workers,
-                                                   "store_dir": str(store_dir) if store_dir else None})
+                                                   "store_dir": str(store_dir) if store_dir else None,
+                                                   "store_url": store_url})
     except (ValueError, OSError) as exc:
         raise click.UsageError(str(exc)) from None
-    what = ", ".join(str(f) for f in files) if files else "the built graph"
+    if files and values["store_url"]:
+        raise click.UsageError("give FILEs or a remote store (--store / store_url), not both: "
+                               "push files to the store first with its own loader.")
+    if values["store_url"]:
+        from .remote import endpoints, redacted
+
+        values["store_url"] = endpoints(values["store_url"]).query  # a bad URL stops here, not in a worker
+    what = ", ".join(str(f) for f in files) if files else (
+        f"the store at {redacted(values['store_url'])}" if values["store_url"] else "the built graph")
     click.echo(f"Serving {what} at http://{values['host']}:{values['port']}/sparql "
                f"({values['workers']} workers); Ctrl-C stops.", err=True)
     run_server(values, files, layout)
+
+
+@cli.command("push")
+@click.argument("url")
+@click.option("--replace/--merge", default=True, show_default=True,
+              help="Replace each graph pushed (HTTP PUT), or add to what the store holds (POST). "
+                   "Graphs not pushed are left alone either way.")
+@click.option("--graph", "graphs", multiple=True, metavar="NAME",
+              help="Only this graph: ontology, asserted, inferred, shapes, wikidata or a graph IRI "
+                   "(repeatable). Default: every named graph of the build.")
+@click.option("--query-url", metavar="URL", help="The store's SPARQL query URL, where the counts are "
+              "checked [default: Oxigraph's /query, Fuseki's /ds/query, beside URL].")
+@click.option("--graph-store-url", metavar="URL", help="The store's Graph Store Protocol URL "
+              "[default: URL, or URL/store for a server's root (Oxigraph)].")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=50_000, show_default=True,
+              help="Triples per request; a larger graph is sent in several.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=300.0, show_default=True,
+              help="Seconds to wait for the store to answer one request.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.pass_obj
+@_library_errors
+def push_command(layout: Layout, url: str, replace: bool, graphs: tuple[str, ...], query_url: str | None,
+                 graph_store_url: str | None, chunk_size: int, timeout: float, quiet: bool) -> None:
+    """Load the built graph into a SPARQL 1.1 Graph Store (building it first if needed).
+
+    Each named graph goes with the Graph Store HTTP Protocol (?graph=IRI), in chunks of
+    --chunk-size triples; then the triples of each graph are counted at the store's query
+    URL. Exit 0 when every count matches, 2 when a count differs or the store cannot be
+    reached or refuses (the message says which). Serve it with `kgraph serve --store URL`;
+    docs/remote-stores.md has the URLs of Oxigraph, Fuseki, QLever, Virtuoso and GraphDB.
+
+    \b
+    Examples:
+      kgraph push http://127.0.0.1:7878                      # Oxigraph server
+      kgraph push http://127.0.0.1:3030/ds/data --merge      # Fuseki
+      kgraph push http://127.0.0.1:7878 --graph asserted --graph inferred
+    """
+    from .push import build_graphs, push
+    from .remote import endpoints, redacted
+
+    where = endpoints(url, query_url=query_url, graph_store_url=graph_store_url, other="graph_store")
+    if not where.query:
+        raise click.UsageError(f"cannot tell the query URL of {url}: give --query-url.")
+    selected = build_graphs(ensure_built(layout), graphs)
+    if not quiet:
+        click.echo(f"{'Replacing' if replace else 'Adding to'} {len(selected)} graph(s) at "
+                   f"{redacted(where.graph_store)}:", err=True)
+
+    def show(step) -> None:
+        if not quiet:
+            click.echo(f"  {step.graph}  {step.chunk}/{step.chunks}  {step.triples} triples  "
+                       f"{step.seconds:.2f} s", err=True)
+
+    result = push(where, selected, replace=replace, chunk_size=chunk_size, timeout=timeout, progress=show)
+    for graph in result.graphs:
+        click.echo(f"{graph.found:>8} triples at the store, {graph.sent:>8} pushed  {graph.graph}")
+    if result.mismatched:
+        wrong = ", ".join(f"<{g.graph}> ({g.found} at the store, {g.sent} pushed)" for g in result.mismatched)
+        raise KgraphError(f"the store's counts do not match what was pushed: {wrong}. Another writer, "
+                          "or a store that drops or merges triples; push again with --replace.")
 
 
 # --- Exports and Wikidata: thin commands over kgraph.export and kgraph.wikidata ---------------

@@ -8,12 +8,18 @@ environment < command line).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import gunicorn.http.wsgi
 from flask import Flask
+from gunicorn import util
 from gunicorn.app.base import BaseApplication
+from gunicorn.http.errors import LimitRequestLine
+from gunicorn.http.message import MAX_REQUEST_LINE
+from gunicorn.workers import gthread, sync
 
 from .layout import Layout
 
@@ -25,7 +31,7 @@ def gunicorn_options(settings: Mapping[str, Any]) -> dict[str, Any]:
         "bind": [f"{settings['host']}:{settings['port']}"],
         "workers": max(1, int(settings["workers"])),
         "threads": threads,
-        "worker_class": "gthread" if threads > 1 else "sync",
+        "worker_class": f"kgraph.server.{'ThreadWorker' if threads > 1 else 'SyncWorker'}",
         "timeout": int(settings["timeout"]),
         "graceful_timeout": 10,
         "preload_app": True,
@@ -34,9 +40,54 @@ def gunicorn_options(settings: Mapping[str, Any]) -> dict[str, Any]:
         "proc_name": "kgraph",
         # No control socket: its default path is shared by every gunicorn of the user.
         "control_socket_disable": True,
-        # Refuse absurd requests before they reach the app (a SPARQL query in a URL can be long).
-        "limit_request_line": 16384,
+        # Refuse absurd requests before they reach the app. 8190 is gunicorn's most (a larger
+        # value is silently cut to it; 0 would read a line of any length into memory); a
+        # longer URL gets the project's error shape from the workers below, advising POST.
+        "limit_request_line": MAX_REQUEST_LINE,
+        # The query processes start with the worker, not with its first query.
+        "post_worker_init": _start_query_processes,
     }
+
+
+def _start_query_processes(worker) -> None:
+    from .web.sparql import executor
+
+    pool = executor(worker.wsgi)
+    if pool is not None:
+        # Not waiting for them: pages are served at once, a first query waits for one.
+        pool.start(every=True)
+
+
+class _ProjectErrors:
+    """A gunicorn worker that answers a request line over the limit as the app answers errors
+    (JSON: status, title, message), not with gunicorn's HTML page."""
+
+    def handle_error(self, req, client, addr, exc):
+        if not isinstance(exc, LimitRequestLine):
+            return super().handle_error(req, client, addr, exc)
+        from .web.errors import error_body
+
+        body = (json.dumps(error_body(414, LONG_URL_MESSAGE)) + "\n").encode("utf-8")
+        head = (f"HTTP/1.1 414 URI Too Long\r\nConnection: close\r\n"
+                f"Content-Type: application/json; charset=utf-8\r\nContent-Length: {len(body)}\r\n\r\n")
+        try:
+            util.write_nonblock(client, head.encode("latin-1") + body)
+        except OSError:
+            pass  # the client is gone
+        self.log.info("refused a request line over %d bytes from %s", MAX_REQUEST_LINE, addr)
+
+
+LONG_URL_MESSAGE = (f"The request's URL is longer than this server reads ({MAX_REQUEST_LINE} bytes). "
+                    "Send a long SPARQL query by POST instead: as the body with Content-Type "
+                    "application/sparql-query, or as query=… in an application/x-www-form-urlencoded body.")
+
+
+class ThreadWorker(_ProjectErrors, gthread.ThreadWorker):
+    pass
+
+
+class SyncWorker(_ProjectErrors, sync.SyncWorker):
+    pass
 
 
 class KgraphServer(BaseApplication):
@@ -48,6 +99,9 @@ class KgraphServer(BaseApplication):
         super().__init__()
 
     def load_config(self) -> None:
+        # gunicorn names itself in every response's Server header; say only "kgraph"
+        # (no server product for a scanner to match). Its Response reads this module global.
+        gunicorn.http.wsgi.SERVER = "kgraph"
         for key, value in self.options.items():
             if value is not None and key in self.cfg.settings:  # older gunicorns lack some
                 self.cfg.set(key, value)

@@ -79,7 +79,8 @@ def test_kgraph_serve_answers_sparql_over_http(served_fixture):
     query = "SELECT ?s WHERE { GRAPH ?g { ?s a ?c } } ORDER BY ?s"
     status, headers, body = fetch(f"{base}/sparql?" + urlencode({"query": query}))
     assert status == 200
-    assert headers["Server"].startswith("gunicorn")  # never Flask's development server
+    # gunicorn, set to name no product (kgraph.server); Flask's development server says Werkzeug/…
+    assert headers["Server"] == "kgraph"
     assert headers["Content-Type"] == "application/sparql-results+json; charset=utf-8"
     subjects = [b["s"]["value"] for b in json.loads(body)["results"]["bindings"]]
     assert subjects == [f"http://kasei.us/2009/09/sparql/data/data{n}.rdf" for n in (1, 2, 3)]
@@ -99,8 +100,9 @@ def test_kgraph_serve_answers_sparql_over_http(served_fixture):
 def test_gunicorn_options_from_settings():
     options = gunicorn_options({**defaults(), "host": "0.0.0.0", "port": 8123, "workers": 3, "threads": 1})
     assert options["bind"] == ["0.0.0.0:8123"]
-    assert (options["workers"], options["worker_class"], options["preload_app"]) == (3, "sync", True)
-    assert gunicorn_options(defaults())["worker_class"] == "gthread"
+    # gunicorn's sync and gthread workers, with the project's error shape for a too-long URL
+    assert (options["workers"], options["worker_class"], options["preload_app"]) == (3, "kgraph.server.SyncWorker", True)
+    assert gunicorn_options(defaults())["worker_class"] == "kgraph.server.ThreadWorker"
     server = KgraphServer(lambda: None, options)
     assert server.cfg.bind == ["0.0.0.0:8123"] and server.cfg.preload_app
 

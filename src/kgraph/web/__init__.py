@@ -23,7 +23,7 @@ from flask import Flask, current_app
 from .. import settings as kg_settings
 from ..layout import Layout
 from ..store import Store
-from . import errors
+from . import errors, security
 from .dataset import ServedDataset, open_files, open_layout
 
 #: Every area of the app, a module of this package exposing a blueprint ``bp``,
@@ -71,11 +71,18 @@ def create_app(
             dataset = ServedDataset(store)
         elif files:
             dataset = open_files(files, store_dir=store_dir)
+        elif app.config["STORE_URL"]:  # a remote SPARQL store (docs/remote-stores.md)
+            from .remote_dataset import open_remote
+
+            # The HTTP timeout: the query's own limit, plus a second for the network.
+            dataset = open_remote(app.config["STORE_URL"], timeout=float(app.config["QUERY_TIMEOUT"]) + 1,
+                                  layout=layout)
         else:
             dataset = open_layout(layout, store_dir=store_dir)
     app.extensions["kgraph"] = dataset
 
     errors.register(app)
+    security.register(app)
     for name in BLUEPRINTS:
         module = importlib.import_module(f"{__name__}.{name}")
         app.register_blueprint(module.bp)
@@ -110,6 +117,6 @@ def _enable_cors(app: Flask) -> None:
         resources={path: {"origins": origins} for path in CORS_PATHS},
         methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["Accept", "Content-Type"],
-        expose_headers=["Content-Type", "Vary", "Allow"],
+        expose_headers=["Content-Type", "Vary", "Allow", "ETag", "Retry-After", "Kgraph-Result-Truncated"],
         max_age=86400,
     )
