@@ -30,6 +30,7 @@ store reports the syntax error itself.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -43,10 +44,13 @@ from rdflib.term import URIRef, Variable
 from .errors import QueryError
 from .namespaces import BASE
 
-#: The words without which a query can hold no SERVICE, dataset clause or LOAD.
-_TRIGGERS = re.compile(r"service|from|load|using|with|\\u", re.IGNORECASE)
-#: Those words as keywords could be written (not part of a name or a variable).
+#: The words as keywords could be written (not part of a name such as prov:wasDerivedFrom,
+#: or a variable) without which a query can hold no SERVICE, dataset clause or LOAD.
 _KEYWORDS = re.compile(r"(?<![\w:?$])(service|from|load|using|with)(?![\w:])", re.IGNORECASE)
+#: When to parse the query: one of those keywords, or a \u escape (SPARQL decodes escapes
+#: before parsing, so a keyword may hide behind one). Most queries have neither and skip
+#: rdflib's parser, which costs milliseconds and would dominate a small query's answer.
+_TRIGGERS = re.compile(_KEYWORDS.pattern + r"|\\u", re.IGNORECASE)
 
 
 class FederationRefused(QueryError):
@@ -129,6 +133,14 @@ def analyse(text: str, *, update: bool = False, prefixes: Mapping[str, str] | No
     return found
 
 
+@functools.lru_cache(maxsize=512)
+def _analysed(text: str, update: bool, prefixes: tuple[tuple[str, str], ...]) -> Federation:
+    """:func:`analyse`, remembered: a server sees the same queries again and again (the UI's
+    examples, a dashboard), and rdflib's parser, run under a lock, costs milliseconds each.
+    A query that fails to parse raises and is not remembered. Callers must not change the result."""
+    return analyse(text, update=update, prefixes=dict(prefixes))
+
+
 def _local(iri: str, local_graphs: Iterable[str]) -> bool:
     return iri.startswith(BASE) or iri in set(local_graphs)
 
@@ -159,7 +171,7 @@ def check_query(
     if not _TRIGGERS.search(text):
         return []
     try:
-        found = analyse(text, update=update, prefixes=prefixes)
+        found = _analysed(text, update, tuple(sorted((prefixes or {}).items())))
     except QueryError:
         words = sorted({w.upper() for w in _KEYWORDS.findall(text)})
         if words:

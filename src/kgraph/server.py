@@ -54,8 +54,10 @@ def _start_query_processes(worker) -> None:
 
     pool = executor(worker.wsgi)
     if pool is not None:
-        # Not waiting for them: pages are served at once, a first query waits for one.
-        pool.start(every=True)
+        # One process now, more only when queries overlap: each costs a fresh interpreter, and
+        # starting all of them with every worker made a cold start on 2 cores take ≈4 s.
+        # Not waiting for it: pages are served at once, a first query waits for it.
+        pool.start()
 
 
 class _ProjectErrors:

@@ -56,7 +56,8 @@ SETTINGS: tuple[Setting, ...] = (
             "(killed at query_timeout)."),
     Setting("base_url", "", "Public URL the app is served under, when it differs from the IRIs' base "
             "(https://w3id.org/kgraph/); resource IRIs are mapped onto it. Empty: the request's own host."),
-    Setting("store_dir", "", "Folder of an on-disk Oxigraph store to serve from; empty: an in-memory store."),
+    Setting("store_dir", "", "Folder of an on-disk Oxigraph store for served files (or a build without "
+            "its own store); empty: the build's own store, or in memory."),
     Setting("default_lang", "en", "Language of labels on pages when the reader asks for none."),
     Setting("cors_origins", ["*"], "Origins allowed to call /sparql and /rdf-graphs from a browser."),
     Setting("store_url", "", "A remote SPARQL 1.1 query endpoint to serve instead of the embedded store "

@@ -7,7 +7,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -21,18 +20,10 @@ from fuzzing import ROOT, assert_no_leak
 from kgraph.pipeline import current_build, read_manifest
 from kgraph.web import create_app
 from kgraph.web.dataset import open_built
+from serving import KGRAPH, kgraph_serve
 
-KGRAPH = Path(sys.executable).with_name("kgraph")
 HOSTILE_FIXTURE = Path(__file__).resolve().parent / "data" / "hostile.trig"
 ASK = "/sparql?" + urlencode({"query": "ASK { ?s ?p ?o }"})
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def fetch(url: str, headers: dict | None = None, timeout: float = 5):
@@ -65,27 +56,9 @@ def wait_for(condition, seconds: float, what: str):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """``kgraph serve --workers 2 hostile.trig`` on a free port; stopped afterwards."""
-    port = free_port()
-    env = {**os.environ, "KGRAPH_ACCESS_LOG": "false", "KGRAPH_BUILD_DIR": str(tmp_path_factory.mktemp("build"))}
-    process = subprocess.Popen([str(KGRAPH), "serve", "--port", str(port), "--workers", "2", str(HOSTILE_FIXTURE)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
-    base = f"http://127.0.0.1:{port}"
-
-    def ready():
-        if process.poll() is not None:
-            raise AssertionError(f"kgraph serve exited with {process.returncode}:\n{process.stderr.read()}")
-        return answers(base + ASK)
-
-    try:
-        wait_for(ready, 30, "kgraph serve answers")
+    with kgraph_serve("--workers", "2", str(HOSTILE_FIXTURE), ready=ASK,
+                      env={"KGRAPH_BUILD_DIR": str(tmp_path_factory.mktemp("build"))}) as (base, process):
         yield base, psutil.Process(process.pid)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 def workers(master: psutil.Process) -> set[int]:

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from oxigraph_process import free_port
 
-KGRAPH = Path(sys.executable).with_name("kgraph")
+from serving import kgraph_serve
+
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
@@ -33,31 +27,10 @@ def fetch(url: str, accept: str = "application/json"):
 def served(kgraph, oxigraph, project_layout):
     """`kgraph serve --store URL` on a free port, over a pushed Oxigraph server."""
     assert kgraph("push", oxigraph.url, "-q").exit_code == 0
-    port = free_port()
-    env = {**os.environ, "KGRAPH_ACCESS_LOG": "false", "KGRAPH_RESULT_CACHE_MB": "0"}
-    process = subprocess.Popen(
-        [str(KGRAPH), "--home", str(project_layout.data_dir.parent), "--build-dir", str(project_layout.build_dir),
-         "serve", "--store", oxigraph.url, "--port", str(port), "--workers", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, process.stderr.read()
-            try:
-                urllib.request.urlopen(base + "/context.jsonld", timeout=2).close()
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert time.monotonic() < deadline, "kgraph serve --store did not start within 30 s"
-                time.sleep(0.2)
+    cli_args = ("--home", str(project_layout.data_dir.parent), "--build-dir", str(project_layout.build_dir))
+    with kgraph_serve("--store", oxigraph.url, "--workers", "2", cli_args=cli_args,
+                      env={"KGRAPH_RESULT_CACHE_MB": "0"}) as (base, _):
         yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 def test_serve_over_a_remote_store(served, oxigraph, store):

@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -20,49 +13,15 @@ from click.testing import CliRunner
 from kgraph.cli import cli
 from kgraph.server import KgraphServer, gunicorn_options
 from kgraph.settings import defaults
-
-KGRAPH = Path(sys.executable).with_name("kgraph")
-STARTUP_SECONDS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_ready(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"kgraph serve exited with {process.returncode}:\n{process.stderr.read()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.2)
-    raise AssertionError(f"kgraph serve did not answer {url} within {STARTUP_SECONDS} s")
+from serving import KGRAPH, kgraph_serve
 
 
 @pytest.fixture
 def served_fixture(w3c_fixture, tmp_path):
     """``kgraph serve FILE`` on a free port of 127.0.0.1; stopped (SIGTERM) afterwards."""
-    port = free_port()
-    env = {**os.environ, "KGRAPH_ACCESS_LOG": "false", "KGRAPH_BUILD_DIR": str(tmp_path / "build")}
-    process = subprocess.Popen(
-        [str(KGRAPH), "serve", "--port", str(port), "--workers", "2", str(w3c_fixture)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_ready(base + "/void", process)
-        yield base, process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+    with kgraph_serve("--workers", "2", str(w3c_fixture), ready="/void",
+                      env={"KGRAPH_BUILD_DIR": str(tmp_path / "build")}) as served:
+        yield served
 
 
 def fetch(url: str, data: bytes | None = None, headers: dict | None = None):

@@ -107,8 +107,7 @@ def _build_store(build_path: Path, files: Sequence[Path]) -> Path | None:
     Read-only data every process opens cheaply, sharing the OS page cache: no copy per
     worker or per query process, and no load at start-up.
     """
-    store_path = getattr(pipeline, "store_path", None)  # written by builds from now on
-    folder = store_path(build_path) if store_path else None
+    folder = pipeline.store_path(build_path)  # None for a build made before stores were written
     return folder if folder is not None and len(files) == 1 else None
 
 
