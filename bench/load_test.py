@@ -131,6 +131,26 @@ def load(settings: endpoint.LoadSettings, server: endpoint.RunningServer, paths_
     return endpoint.run_python(settings, ((url, ACCEPT) for url in urls))
 
 
+def wait_until_settled(pid: int, quiet_seconds: float = 2.0, limit: float = 60.0) -> int:
+    """Until the server's process tree has kept the same processes for ``quiet_seconds``
+    (each worker starts its query processes one after the other, in the background);
+    the number of processes then. Memory is compared from there: what starting costs is
+    not growth under load."""
+    import psutil
+
+    root = psutil.Process(pid)
+    deadline = time.monotonic() + limit
+    seen, since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        now = frozenset(p.pid for p in root.children(recursive=True))
+        if now != seen:
+            seen, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet_seconds:
+            break
+        time.sleep(0.2)
+    return len(seen or ())
+
+
 def memory_line(memory: dict) -> str:
     parts = [f"master {memory['master']['rss_mib']:.0f}"]
     for worker in memory["workers"]:
@@ -188,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
             capacity, warmup_errors = measured.requests_per_second, measured.errors
             print(f"warm-up {args.warmup:g} s: capacity {capacity:.0f} req/s, errors {measured.errors}", flush=True)
 
+        settled = wait_until_settled(server.process.pid)
+        print(f"server settled: {settled} processes under gunicorn's master", flush=True)
         with MemorySampler(server.process.pid) as sampler:
             start = sampler.sample()
             print(f"memory at start: {memory_line(start)}", flush=True)

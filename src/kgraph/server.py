@@ -54,10 +54,10 @@ def _start_query_processes(worker) -> None:
 
     pool = executor(worker.wsgi)
     if pool is not None:
-        # One process now, more only when queries overlap: each costs a fresh interpreter, and
-        # starting all of them with every worker made a cold start on 2 cores take ≈4 s.
-        # Not waiting for it: pages are served at once, a first query waits for it.
-        pool.start()
+        # All of them, one after the other (the first answers while the rest start), so a
+        # worker's memory is what it will stay under load. Not waiting: pages are served at
+        # once, a first query waits for the first process.
+        pool.start(every=True)
 
 
 class _ProjectErrors:

@@ -32,6 +32,7 @@ from ..execution import (
     Job,
     NotAcceptable,
     QueryExecutor,
+    QueryOutOfMemory,
     QueryTimeout,
     ServiceFailed,
     execute,
@@ -78,7 +79,8 @@ def _make_executor(app: Flask, dataset: ServedDataset) -> QueryExecutor | None:
     if dataset.spec is None:
         return None
     # Up to one query process per request thread: a thread never waits for another's query.
-    pool = QueryExecutor(dataset.spec, size=int(app.config["THREADS"]), timeout=float(app.config["QUERY_TIMEOUT"]))
+    pool = QueryExecutor(dataset.spec, size=int(app.config["THREADS"]), timeout=float(app.config["QUERY_TIMEOUT"]),
+                         memory_mb=int(app.config["QUERY_MEMORY_MB"]))
     weakref.finalize(app, pool.close)  # an app dropped (tests make many) takes its processes along
     return pool
 
@@ -170,6 +172,12 @@ def _run(dataset: ServedDataset, job: Job, federated: bool) -> Answer:
                             "a subject or a predicate, avoid cross products of unrelated patterns and "
                             "unbounded property paths such as (p|!p)*), or download the whole graph from "
                             "/download/ and query it on your own machine.",
+                       {"Retry-After": str(retry_after(timeout))}) from None
+    except QueryOutOfMemory as exc:
+        raise WebError(503, f"The query needed more than {exc.megabytes} MiB of memory, the limit of one query "
+                            "on this endpoint (the query_memory_mb setting), and was stopped. Add a LIMIT, "
+                            "avoid ORDER BY, GROUP BY or DISTINCT over cross products of unrelated patterns, "
+                            "or download the whole graph from /download/ and query it on your own machine.",
                        {"Retry-After": str(retry_after(timeout))}) from None
     except ExecutorBusy:
         raise WebError(503, "Every query process of this server is busy; retry in a few seconds.",
