@@ -12,6 +12,7 @@ a doubtful volatility means no caching.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 #: A query is ``Prologue (Select | Construct | Describe | Ask)``; the prologue is only
 #: BASE and PREFIX declarations, comments and white space (SPARQL 1.1 grammar, [2]–[6]).
@@ -41,6 +42,39 @@ def is_volatile(sparql: str) -> bool:
     return _VOLATILE.search(sparql) is not None
 
 
+def tokens(sparql: str) -> Iterator[tuple[str, str]]:
+    """The query's text cut into ``(kind, text)`` pieces, every character in one: ``"string"``
+    (a quoted literal, long or short, escapes skipped), ``"iri"`` (``<…>`` without white
+    space: a less-than has space or no ``>`` after it), ``"comment"`` (``#`` to the end of
+    the line), ``"space"`` (a run of white space), or ``"other"`` (one character).
+
+    Enough to tell code from text for :func:`normalise` and :func:`nesting_depth`; not a
+    SPARQL lexer. An unterminated string or IRI runs to the end, which errs on the safe side.
+    """
+    i, n = 0, len(sparql)
+    while i < n:
+        start, ch = i, sparql[i]
+        if ch in "\"'":
+            quote = ch * 3 if sparql.startswith(ch * 3, i) else ch
+            i += len(quote)
+            while i < n and not sparql.startswith(quote, i):
+                i += 2 if sparql[i] == "\\" else 1
+            i = min(n, i + len(quote))
+            kind = "string"
+        elif ch == "#":
+            end = sparql.find("\n", i)
+            i, kind = (n if end < 0 else end), "comment"
+        elif ch.isspace():
+            while i < n and sparql[i].isspace():
+                i += 1
+            kind = "space"
+        elif ch == "<" and (end := sparql.find(">", i)) > 0 and not any(c.isspace() for c in sparql[i + 1:end]):
+            i, kind = end + 1, "iri"
+        else:
+            i, kind = i + 1, "other"
+        yield kind, sparql[start:i]
+
+
 def normalise(sparql: str) -> str:
     """The query with every run of white space and every comment outside strings and IRIs
     made one space, and the ends stripped: two texts that differ only so ask the same.
@@ -48,31 +82,27 @@ def normalise(sparql: str) -> str:
     Nothing else is touched (not the case of keywords, not prefixes): a conservative key.
     """
     out: list[str] = []
-    i, n = 0, len(sparql)
     space = False
-    while i < n:
-        ch = sparql[i]
-        if ch.isspace() or ch == "#":
-            if ch == "#":
-                end = sparql.find("\n", i)
-                i = n if end < 0 else end + 1
-            else:
-                i += 1
+    for kind, text in tokens(sparql):
+        if kind in ("space", "comment"):
             space = True
             continue
         if space and out:
             out.append(" ")
         space = False
-        start = i
-        if ch in "\"'":
-            quote = ch * 3 if sparql.startswith(ch * 3, i) else ch
-            i += len(quote)
-            while i < n and not sparql.startswith(quote, i):
-                i += 2 if sparql[i] == "\\" else 1
-            i += len(quote)
-        elif ch == "<" and (end := sparql.find(">", i)) > 0 and not any(c.isspace() for c in sparql[i + 1:end]):
-            i = end + 1  # an IRI (a less-than has space or no > after it): kept whole
-        else:
-            i += 1
-        out.append(sparql[start:i])
+        out.append(text)
     return "".join(out)
+
+
+def nesting_depth(sparql: str) -> int:
+    """The deepest nesting of (), {} and [] in a query, outside strings, IRIs and comments."""
+    depth = deepest = 0
+    for kind, text in tokens(sparql):
+        if kind != "other":
+            continue
+        if text in "({[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif text in ")}]":
+            depth -= 1
+    return deepest

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from .errors import QueryError
 from .formats import Format, RdfFormat
 from .namespaces import Graphs
+from .sparql_text import nesting_depth
 
 #: pyoxigraph's parser recurses once per level of brackets and overflows its stack — a
 #: segfault that kills the whole process — a few thousand levels deep (measured: 3000
@@ -84,37 +85,6 @@ def write_triples(triples: Iterable[ox.Triple], fmt: Format, *, prefixes: dict[s
     if fmt.oxigraph in (RdfFormat.N_QUADS, RdfFormat.TRIG):
         triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
     return ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes) or b""
-
-
-def nesting_depth(sparql: str) -> int:
-    """The deepest nesting of (), {} and [] in a query, outside strings, IRIs and comments."""
-    depth = deepest = 0
-    i, n = 0, len(sparql)
-    while i < n:
-        ch = sparql[i]
-        if ch in "\"'":
-            quote = ch * 3 if sparql.startswith(ch * 3, i) else ch
-            i += len(quote)
-            while i < n and not sparql.startswith(quote, i):
-                i += 2 if sparql[i] == "\\" else 1
-            i += len(quote)
-            continue
-        if ch == "#":
-            end = sparql.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        if ch == "<":
-            end = sparql.find(">", i)
-            if end > 0 and not any(c.isspace() for c in sparql[i + 1:end]):
-                i = end + 1  # an IRI, not a less-than
-                continue
-        if ch in "({[":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch in ")}]":
-            depth -= 1
-        i += 1
-    return deepest
 
 
 def check_nesting(sparql: str) -> None:
