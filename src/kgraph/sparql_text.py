@@ -11,6 +11,7 @@ a doubtful volatility means no caching.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -42,39 +43,33 @@ def is_volatile(sparql: str) -> bool:
     return _VOLATILE.search(sparql) is not None
 
 
+#: The pieces :func:`tokens` cuts a query into, tried in this order. Brackets are pieces of
+#: their own (for :func:`nesting_depth`); other code runs together. A string without its
+#: closing quote runs to the end, which errs on the safe side.
+_TOKEN = re.compile("|".join((
+    r'(?P<string>"""(?:[^"\\]|\\.|\\\Z|"(?!""))*(?:"""|\Z)'
+    r"|'''(?:[^'\\]|\\.|\\\Z|'(?!''))*(?:'''|\Z)"
+    r'|"(?:[^"\\]|\\.|\\\Z)*(?:"|\Z)'
+    r"|'(?:[^'\\]|\\.|\\\Z)*(?:'|\Z))",
+    r"(?P<iri><[^\s>]*>)",  # a less-than with white space or no > after it is not an IRI
+    r"(?P<comment>#[^\n]*)",
+    r"(?P<space>\s+)",
+    r"(?P<other>[^\"'<#\s(){}\[\]]+|.)",
+)), re.DOTALL)
+
+
 def tokens(sparql: str) -> Iterator[tuple[str, str]]:
     """The query's text cut into ``(kind, text)`` pieces, every character in one: ``"string"``
     (a quoted literal, long or short, escapes skipped), ``"iri"`` (``<…>`` without white
-    space: a less-than has space or no ``>`` after it), ``"comment"`` (``#`` to the end of
-    the line), ``"space"`` (a run of white space), or ``"other"`` (one character).
-
-    Enough to tell code from text for :func:`normalise` and :func:`nesting_depth`; not a
-    SPARQL lexer. An unterminated string or IRI runs to the end, which errs on the safe side.
+    space), ``"comment"`` (``#`` to the end of the line), ``"space"`` (a run of white space),
+    or ``"other"`` (a bracket, or a run of other code). Enough to tell code from text for
+    :func:`normalise` and :func:`nesting_depth`; not a SPARQL lexer.
     """
-    i, n = 0, len(sparql)
-    while i < n:
-        start, ch = i, sparql[i]
-        if ch in "\"'":
-            quote = ch * 3 if sparql.startswith(ch * 3, i) else ch
-            i += len(quote)
-            while i < n and not sparql.startswith(quote, i):
-                i += 2 if sparql[i] == "\\" else 1
-            i = min(n, i + len(quote))
-            kind = "string"
-        elif ch == "#":
-            end = sparql.find("\n", i)
-            i, kind = (n if end < 0 else end), "comment"
-        elif ch.isspace():
-            while i < n and sparql[i].isspace():
-                i += 1
-            kind = "space"
-        elif ch == "<" and (end := sparql.find(">", i)) > 0 and not any(c.isspace() for c in sparql[i + 1:end]):
-            i, kind = end + 1, "iri"
-        else:
-            i, kind = i + 1, "other"
-        yield kind, sparql[start:i]
+    for match in _TOKEN.finditer(sparql):
+        yield match.lastgroup, match.group()
 
 
+@functools.lru_cache(maxsize=1024)
 def normalise(sparql: str) -> str:
     """The query with every run of white space and every comment outside strings and IRIs
     made one space, and the ends stripped: two texts that differ only so ask the same.
@@ -94,6 +89,7 @@ def normalise(sparql: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=1024)
 def nesting_depth(sparql: str) -> int:
     """The deepest nesting of (), {} and [] in a query, outside strings, IRIs and comments."""
     depth = deepest = 0
