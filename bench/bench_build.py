@@ -61,7 +61,7 @@ def data_folder(size: str, workdir: Path, seed: int = 0) -> Path:
     return folder / "data"
 
 
-def _run_sampled(argv: list[str], timeout: float) -> tuple[int, str, str, float, float]:
+def run_sampled(argv: list[str], timeout: float) -> tuple[int, str, str, float, float]:
     """Run ``argv``: exit code, stdout, stderr, wall seconds, peak RSS (MiB) of its process tree."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
@@ -105,7 +105,7 @@ def measure_build(size: str, reasoner: str = "reasonable", *, validator: str = "
         with tempfile.TemporaryDirectory(dir=workdir) as out:
             argv = [sys.executable, "-c", _BUILD, str(data), out, reasoner, validator]
             try:
-                code, stdout, stderr, wall, peak = _run_sampled(argv, timeout)
+                code, stdout, stderr, wall, peak = run_sampled(argv, timeout)
             except subprocess.TimeoutExpired:
                 return {**result, "error": f"did not finish within {timeout:.0f} s (killed)"}
             if code != 0:

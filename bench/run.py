@@ -30,7 +30,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -40,6 +39,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import bench_endpoint as endpoint
+from bench_build import run_sampled
 
 KGRAPH = endpoint.KGRAPH
 SIZES = {"article": None, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
@@ -76,45 +76,16 @@ def build(home: Path, build_dir: Path, timeout: float) -> dict:
     argv = [str(KGRAPH), "--home", str(home), "--build-dir", str(build_dir), "build"]
     timed = Path("/usr/bin/time").exists()
     started = time.monotonic()
-    returncode, stderr, sampled_peak = _run_bounded(["/usr/bin/time", "-v", *argv] if timed else argv, timeout)
+    returncode, _, stderr, _, sampled_peak = run_sampled(["/usr/bin/time", "-v", *argv] if timed else argv, timeout)
     if returncode != 0:
         raise RuntimeError(f"kgraph build of {home} failed ({returncode}):\n{stderr[-3000:]}")
     match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr) if timed else None
-    peak_mib = round(int(match.group(1)) / 1024, 1) if match else sampled_peak
+    peak_mib = round(int(match.group(1)) / 1024 if match else sampled_peak, 1)
     manifest = json.loads((build_dir / "current" / "manifest.json").read_text())
     return {"seconds": manifest["seconds"], "wall_s": round(time.monotonic() - started, 2),
             "reasoner": manifest.get("reasoner"), "validator": manifest.get("validator"),
             "peak_rss_mib": peak_mib, "triples": manifest["triples"],
             "dataset": str((build_dir / "current" / "dataset.nq").resolve())}
-
-
-def _run_bounded(argv: list[str], timeout: float) -> tuple[int, str, float]:
-    """Run ``argv`` in a session of its own, at most ``timeout`` seconds (then kill it all):
-    exit code, standard error, and the peak RSS (MiB) of its process tree, sampled."""
-    import psutil
-
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
-    errors: list[str] = []
-    reader = threading.Thread(target=lambda: errors.append(process.stderr.read()), daemon=True)
-    reader.start()
-    deadline, peak = time.monotonic() + timeout, 0
-    try:
-        while process.poll() is None:
-            if time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired(argv, timeout)
-            try:
-                root = psutil.Process(process.pid)
-                peak = max(peak, sum(p.memory_info().rss for p in [root, *root.children(recursive=True)]))
-            except psutil.NoSuchProcess:
-                pass
-            time.sleep(0.1)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    reader.join(timeout=5)
-    return process.returncode, "".join(errors), round(peak / 2**20, 1)
 
 
 _STORE_LOAD = """
