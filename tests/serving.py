@@ -53,6 +53,16 @@ def wait_until_ready(url: str, process: subprocess.Popen, seconds: float = START
     raise AssertionError(f"kgraph serve did not answer {url} within {seconds} s:\n{_log(process)}")
 
 
+def fetch(url: str, *, data: bytes | None = None, headers: dict | None = None, timeout: float = 10):
+    """``(status, headers, body)`` of a request to ``url``, errors (4xx, 5xx) included."""
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
 @contextmanager
 def kgraph_serve(*serve_args: str, cli_args: Sequence[str] = (), env: dict[str, str] | None = None,
                  ready: str = "/context.jsonld") -> Iterator[tuple[str, subprocess.Popen]]:

@@ -8,8 +8,6 @@ import shutil
 import signal
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -20,19 +18,10 @@ from fuzzing import ROOT, assert_no_leak
 from kgraph.pipeline import current_build, read_manifest
 from kgraph.web import create_app
 from kgraph.web.dataset import open_built
-from serving import KGRAPH, kgraph_serve
+from serving import KGRAPH, fetch, kgraph_serve
 
 HOSTILE_FIXTURE = Path(__file__).resolve().parent / "data" / "hostile.trig"
 ASK = "/sparql?" + urlencode({"query": "ASK { ?s ?p ?o }"})
-
-
-def fetch(url: str, headers: dict | None = None, timeout: float = 5):
-    request = urllib.request.Request(url, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
 
 
 def answers(url: str) -> bool:
@@ -88,13 +77,13 @@ def test_a_killed_worker_is_replaced_and_requests_keep_succeeding(server):
 
 def test_the_real_server_says_no_product_and_sends_the_security_headers(server):
     base, _ = server
-    status, headers, body = fetch(base + "/id/mischief", headers={"Accept": "text/html"})
+    status, headers, body = fetch(base + "/id/mischief", headers={"Accept": "text/html"}, timeout=5)
     assert status == 200
     assert headers["Server"] == "kgraph"
     assert "script-src 'self'" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
     # An over-long request line is refused by gunicorn itself: still no product or version.
-    status, headers, body = fetch(base + "/sparql?query=" + "x" * 20000)
+    status, headers, body = fetch(base + "/sparql?query=" + "x" * 20000, timeout=5)
     assert 400 <= status < 500
     assert headers.get("Server") in (None, "kgraph")
     assert_no_leak(body.decode("utf-8", "replace"))

@@ -13,9 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from oxigraph_process import OxigraphServer, free_port
+from oxigraph_process import OxigraphServer
 
 from kgraph.cli import cli
+from serving import free_port
 
 
 @pytest.fixture

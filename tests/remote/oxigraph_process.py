@@ -15,14 +15,10 @@ from typing import Self
 
 import requests
 
+from serving import free_port
+
 #: pip installs the server's binary next to the interpreter (the `test` extra has `oxigraph`).
 BINARY = Path(sys.executable).parent / "oxigraph"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class OxigraphServer:

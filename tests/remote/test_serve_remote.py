@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from urllib.parse import urlencode
 
 import pytest
 
-from serving import kgraph_serve
+from serving import fetch, kgraph_serve
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
-def fetch(url: str, accept: str = "application/json"):
-    request = urllib.request.Request(url, headers={"Accept": accept})
-    try:
-        with urllib.request.urlopen(request, timeout=15) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
+def get(url: str, accept: str = "application/json"):
+    return fetch(url, headers={"Accept": accept}, timeout=15)
 
 
 @pytest.fixture
@@ -37,17 +30,17 @@ def test_serve_over_a_remote_store(served, oxigraph, store):
     expected = int(next(iter(store.query(COUNT).raw))["n"].value)  # the embedded store's answer
     sparql = f"{served}/sparql?" + urlencode({"query": COUNT})
     for _ in range(4):  # requests land on both workers, each with its own connections
-        status, _, body = fetch(sparql)
+        status, _, body = get(sparql)
         assert status == 200
         assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == expected
-    assert fetch(f"{served}/id/kazakhstan", "text/html")[0] == 200
-    assert fetch(f"{served}/.well-known/void", "text/turtle")[0] == 200
+    assert get(f"{served}/id/kazakhstan", "text/html")[0] == 200
+    assert get(f"{served}/.well-known/void", "text/turtle")[0] == 200
 
     oxigraph.stop()
-    status, headers, body = fetch(sparql)
+    status, headers, body = get(sparql)
     assert status == 503 and int(headers["Retry-After"]) > 0
     assert json.loads(body)["error"]["status"] == 503
 
     oxigraph.start()
     for _ in range(4):
-        assert fetch(sparql)[0] == 200
+        assert get(sparql)[0] == 200

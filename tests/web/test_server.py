@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from urllib.parse import urlencode
 
 import pytest
@@ -13,7 +11,7 @@ from click.testing import CliRunner
 from kgraph.cli import cli
 from kgraph.server import KgraphServer, gunicorn_options
 from kgraph.settings import defaults
-from serving import KGRAPH, kgraph_serve
+from serving import KGRAPH, fetch, kgraph_serve
 
 
 @pytest.fixture
@@ -22,15 +20,6 @@ def served_fixture(w3c_fixture, tmp_path):
     with kgraph_serve("--workers", "2", str(w3c_fixture), ready="/void",
                       env={"KGRAPH_BUILD_DIR": str(tmp_path / "build")}) as served:
         yield served
-
-
-def fetch(url: str, data: bytes | None = None, headers: dict | None = None):
-    request = urllib.request.Request(url, data=data, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
 
 
 def test_kgraph_serve_answers_sparql_over_http(served_fixture):

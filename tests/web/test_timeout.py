@@ -14,11 +14,10 @@ import psutil
 import pytest
 from executor_fixtures import *
 from executor_fixtures import EX, QUERY_TIMEOUT, wait_for_pool
-from test_server import fetch
 
 from kgraph.web import create_app
 from kgraph.web.sparql import executor as executor_of
-from serving import kgraph_serve
+from serving import fetch, kgraph_serve
 
 SMALL = "SELECT ?o WHERE { <http://example.org/n1> ?p ?o } ORDER BY ?o"
 VALUES = " ".join(str(i) for i in range(100))
