@@ -24,10 +24,11 @@ import pyoxigraph as ox
 from .. import pipeline
 from ..execution import StoreSpec
 from ..layout import Layout
+from ..ondisk import materialise
 from ..pipeline import dataset_files, ensure_built, read_manifest
 from ..query import open_build
 from ..store import DEFAULT_GRAPHS, OxigraphStore, Store
-from .stores import FilesStore, PerProcessStore, materialise
+from .stores import FilesStore, PerProcessStore
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 - :class:`FilesStore`: user files in one store; its default graph is the union of all graphs.
 - :class:`PerProcessStore`: an on-disk store (the ``store_dir`` setting), loaded once by
-  :func:`materialise` and opened read-only in each server process.
+  :func:`kgraph.ondisk.materialise` and opened read-only in each server process.
 """
 
 from __future__ import annotations
@@ -14,9 +14,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import QueryError
-
-# On-disk stores moved to kgraph.ondisk (the build writes one too); re-exported for the app.
-from ..ondisk import MARKER, format_for_path, materialise  # noqa: F401
 from ..ondisk import load_file as _load
 from ..store import QueryResult, Store, check_nesting
 
@@ -59,10 +56,10 @@ class FilesStore:
 class PerProcessStore:
     """A read-only on-disk store, opened anew in each process that uses it.
 
-    The data is loaded once (:func:`materialise`); each worker then opens its own read-only
+    The data is loaded once (:func:`kgraph.ondisk.materialise`); each worker then opens its own read-only
     handle. A process that forks must not have opened one: once RocksDB has run in a
     process, its forked children crash when they exit. So the server's master never opens
-    it, and :func:`materialise` loads in a separate, spawned process.
+    it, and :func:`kgraph.ondisk.materialise` loads in a separate, spawned process.
     """
 
     opened_per_process = True
