@@ -104,6 +104,24 @@ def _kind(raw: object) -> str:
     return "graph"
 
 
+def run_query(store: ox.Store, sparql: str, **dataset) -> QueryResult:
+    """``sparql`` on a pyoxigraph store (``dataset``: its ``query`` keywords), with the query's
+    own faults as :class:`QueryError`: too deep a nesting, a syntax error, an unknown function."""
+    check_nesting(sparql)
+    try:
+        raw = store.query(sparql, **dataset)
+    except SyntaxError as exc:
+        raise QueryError(f"the query is not valid SPARQL: {exc}") from None
+    except RuntimeError as exc:
+        # pyoxigraph plans the query before it runs: a call of a function it lacks
+        # (<urn:f>(1)) fails here, with a RuntimeError that is the query's fault.
+        if "custom function" not in str(exc):
+            raise
+        raise QueryError(f"{exc}: this endpoint offers SPARQL's built-in functions and the "
+                         "xsd: casts only.") from None
+    return QueryResult(_kind(raw), raw)
+
+
 class OxigraphStore:
     """An embedded pyoxigraph store, in memory or on disk."""
 
@@ -132,23 +150,12 @@ class OxigraphStore:
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
         defaults = DEFAULT_GRAPHS if default_graphs is None else default_graphs
-        check_nesting(sparql)
-        try:
-            raw = self._store.query(
-                sparql,
-                default_graph=[ox.NamedNode(g) for g in defaults],
-                named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs is not None else None,
-            )
-        except SyntaxError as exc:
-            raise QueryError(f"the query is not valid SPARQL: {exc}") from None
-        except RuntimeError as exc:
-            # pyoxigraph plans the query before it runs: a call of a function it lacks
-            # (<urn:f>(1)) fails here, with a RuntimeError that is the query's fault.
-            if "custom function" not in str(exc):
-                raise
-            raise QueryError(f"{exc}: this endpoint offers SPARQL's built-in functions and the "
-                             "xsd: casts only.") from None
-        return QueryResult(_kind(raw), raw)
+        return run_query(
+            self._store,
+            sparql,
+            default_graph=[ox.NamedNode(g) for g in defaults],
+            named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs is not None else None,
+        )
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))

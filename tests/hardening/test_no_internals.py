@@ -88,7 +88,9 @@ def test_a_server_fault_is_a_bare_500_and_the_traceback_is_logged(hostile_store,
     ("SELECT * WHERE { ?s ?p ?o } ORDER BY ?", 400),  # a syntax error: the parser's message only
     ("SELECT (<file:///etc/passwd>(1) AS ?x) WHERE {}", 400),  # an unknown function of that name
 ])
-def test_a_query_naming_a_local_file_never_reads_it(app, query, status):
+@pytest.mark.parametrize("served_as", ["hostile_app", "hostile_files_app"])  # a build's store; user files
+def test_a_query_naming_a_local_file_never_reads_it(request, served_as, query, status):
+    app = request.getfixturevalue(served_as)
     response = app.test_client().get("/sparql", query_string={"query": query}, headers={"Accept": "application/json"})
     text = response.get_data(as_text=True)
     assert response.status_code == status, text

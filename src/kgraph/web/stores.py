@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import QueryError
 from ..ondisk import load_file as _load
-from ..store import QueryResult, Store, check_nesting
+from ..store import QueryResult, Store, run_query
 
 
 class FilesStore:
@@ -35,16 +34,7 @@ class FilesStore:
         else:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
-        check_nesting(sparql)
-        try:
-            raw = self._store.query(sparql, **kwargs)
-        except SyntaxError as exc:
-            raise QueryError(f"the query is not valid SPARQL: {exc}") from None
-        if isinstance(raw, ox.QuerySolutions):
-            return QueryResult("solutions", raw)
-        if isinstance(raw, ox.QueryBoolean):
-            return QueryResult("boolean", raw)
-        return QueryResult("graph", raw)
+        return run_query(self._store, sparql, **kwargs)
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
