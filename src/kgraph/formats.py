@@ -1,6 +1,14 @@
 """The one table of result and RDF formats: names users type, media types, file suffixes.
 
 The CLI's ``--format`` choices and the endpoint's content negotiation both read it.
+
+Besides each format's own name and media type, the table holds the other names clients
+use for it, so that they work unchanged: SPARQLWrapper's ``format=``/``output=`` values
+(``json``, ``xml``, ``csv``, ``tsv``, ``turtle``, ``n3``, ``rdf``, ``rdf+xml``,
+``json-ld``), rdflib's parser names (``nt``, ``ttl``, ``xml``, ``json-ld``), and the
+media types registered or used before the current ones: ``text/plain`` for N-Triples
+(rdflib's ``format="nt"`` asks for it), ``application/x-turtle``, and the N3 types for
+Turtle (Turtle is N3 without its rules, so an N3 reader reads it).
 """
 
 from __future__ import annotations
@@ -43,12 +51,15 @@ RESULTS_FORMATS: tuple[Format, ...] = (
 
 #: Formats for graphs (CONSTRUCT, DESCRIBE) and datasets.
 RDF_FORMATS: tuple[Format, ...] = (
-    Format("turtle", "text/turtle", "ttl", RdfFormat.TURTLE, ("ttl",), also=("application/x-turtle",),
+    Format("turtle", "text/turtle", "ttl", RdfFormat.TURTLE, ("ttl", "n3"),
+           also=("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3", "application/n3"),
            iri=W3C + "Turtle"),
-    Format("jsonld", "application/ld+json", "jsonld", RdfFormat.JSON_LD, ("json-ld",),
+    # A graph asked for as plain JSON gets JSON-LD: the one JSON form of RDF offered here.
+    Format("jsonld", "application/ld+json", "jsonld", RdfFormat.JSON_LD, ("json-ld", "json"),
            also=("application/json",), iri=W3C + "JSON-LD"),
-    Format("ntriples", "application/n-triples", "nt", RdfFormat.N_TRIPLES, ("nt",), iri=W3C + "N-Triples"),
-    Format("rdfxml", "application/rdf+xml", "rdf", RdfFormat.RDF_XML, ("xml", "rdf"),
+    Format("ntriples", "application/n-triples", "nt", RdfFormat.N_TRIPLES, ("nt", "n-triples"),
+           also=("text/plain",), iri=W3C + "N-Triples"),
+    Format("rdfxml", "application/rdf+xml", "rdf", RdfFormat.RDF_XML, ("xml", "rdf", "rdf+xml"),
            also=("application/xml", "text/xml"), iri=W3C + "RDF_XML"),
     Format("trig", "application/trig", "trig", RdfFormat.TRIG, iri=W3C + "TriG"),
     Format("nquads", "application/n-quads", "nq", RdfFormat.N_QUADS, ("nq",), iri=W3C + "N-Quads"),
@@ -56,8 +67,11 @@ RDF_FORMATS: tuple[Format, ...] = (
 
 
 def find(formats: tuple[Format, ...], name: str) -> Format | None:
-    """The format of ``formats`` called ``name`` (its name, an alias or a media type), or None."""
-    wanted = name.strip().lower()
+    """The format of ``formats`` called ``name`` (its name, an alias or a media type), or None.
+
+    A media type's parameters are not part of its name (``text/turtle; charset=utf-8``).
+    """
+    wanted = name.split(";", 1)[0].strip().lower()
     for fmt in formats:
         if wanted in (fmt.name, *fmt.media_types, *fmt.aliases):
             return fmt

@@ -190,18 +190,27 @@ def test_content_negotiation(w3c_client, form, accept, expected):
         assert response.content_type == f"{expected}; charset=utf-8"
 
 
-@pytest.mark.parametrize(("form", "name", "status", "content_type"), [
-    ("select", "csv", 200, "text/csv"),
-    ("select", "text/tab-separated-values", 200, "text/tab-separated-values"),
-    ("construct", "ttl", 200, "text/turtle"),
-    ("construct", "nt", 200, "application/n-triples"),
-    ("select", "turtle", 406, None),
-    ("construct", "csv", 406, None),
-    ("select", "excel", 400, None),
+ACCEPT_BOTH = "application/sparql-results+json, text/turtle"
+
+
+@pytest.mark.parametrize(("form", "name", "accept", "status", "content_type"), [
+    ("select", "csv", ACCEPT_BOTH, 200, "text/csv"),
+    ("select", "text/tab-separated-values", ACCEPT_BOTH, 200, "text/tab-separated-values"),
+    ("construct", "ttl", ACCEPT_BOTH, 200, "text/turtle"),
+    ("construct", "nt", ACCEPT_BOTH, 200, "application/n-triples"),
+    # A name that cannot serve falls back to an Accept header that names a format ...
+    ("select", "turtle", ACCEPT_BOTH, 200, "application/sparql-results+json"),
+    ("construct", "csv", ACCEPT_BOTH, 200, "text/turtle"),
+    ("select", "excel", ACCEPT_BOTH, 200, "application/sparql-results+json"),
+    # ... not to a wildcard, which every browser sends: then the name is the error.
+    ("select", "turtle", "*/*", 406, None),
+    ("construct", "csv", "application/*", 406, None),
+    ("select", "excel", "image/png, */*;q=0.8", 400, None),
+    ("select", "excel", None, 400, None),
 ])
-def test_format_parameter_overrides_accept(w3c_client, form, name, status, content_type):
+def test_format_parameter_overrides_accept(w3c_client, form, name, accept, status, content_type):
     response = w3c_client.get("/sparql", query_string={"query": FORM_QUERIES[form], "format": name},
-                              headers={"Accept": "application/sparql-results+json, text/turtle"})
+                              headers={"Accept": accept} if accept else {})
     assert response.status_code == status
     if content_type:
         assert response.content_type == f"{content_type}; charset=utf-8"

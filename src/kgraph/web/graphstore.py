@@ -58,8 +58,8 @@ def read_graph(store: Store, graph: str | None) -> QueryResult:
 @bp.route("/rdf-graphs", methods=["GET"])
 def graph_store() -> Response:
     wanted = read_graph_request(request.args)
-    fmt = negotiation.choose(RDF_FORMATS, request.accept_mimetypes, request.args.get("format"),
-                             what="a graph")
+    fmt = negotiation.choose(RDF_FORMATS, request.accept_mimetypes,
+                             negotiation.requested_format(request.args), what="a graph")
     result = read_graph(served().store, wanted.graph)
     response = Response(result.serialize(fmt), content_type=negotiation.content_type(fmt))
     response.vary.add("Accept")

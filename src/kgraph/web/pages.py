@@ -47,8 +47,8 @@ def _split() -> bool:
 @bp.get("/id/<path:rest>")
 def resource(rest: str) -> Response:
     iri = str(KGR) + rest
-    fmt = negotiation.choose(RESOURCE_FORMATS, request.accept_mimetypes, request.args.get("format"),
-                             what="a resource's description")
+    fmt = negotiation.choose(RESOURCE_FORMATS, request.accept_mimetypes,
+                             negotiation.requested_format(request.args), what="a resource's description")
     store = served().store
     if fmt is HTML:
         description = describe(store, iri, split=_split())

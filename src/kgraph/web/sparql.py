@@ -222,8 +222,10 @@ def _answer(answer: Answer, version: str | None) -> Response:
 
 
 def _format_parameter() -> str | None:
+    """``format=`` or ``output=``, from the query string or a form body (SPARQLWrapper puts
+    both in the form of its POSTs)."""
     form = request.form if request.mimetype == protocol.FORM else {}
-    return request.args.get("format") or form.get("format")
+    return negotiation.requested_format(request.args, form)
 
 
 def _service_description() -> Response:
