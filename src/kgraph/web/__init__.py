@@ -23,7 +23,7 @@ from flask import Flask, current_app
 from .. import settings as kg_settings
 from ..layout import Layout
 from ..store import Store
-from . import errors, security
+from . import conditional, errors, security
 from .dataset import ServedDataset, open_files, open_layout
 
 #: Every area of the app, a module of this package exposing a blueprint ``bp``,
@@ -38,8 +38,34 @@ BLUEPRINTS: tuple[str, ...] = (
     "ontology_doc",  # /ontology (pyLODE), /ontology/diagram, /shapes
 )
 
-#: Paths a browser on another origin may call (CORS, from the ``cors_origins`` setting).
-CORS_PATHS = (r"^/sparql$", r"^/rdf-graphs$")
+#: Paths a browser on another origin may call (CORS, from the ``cors_origins`` setting):
+#: every read-only resource — the endpoint, the Graph Store, each resource's IRI, the
+#: dumps, VoID, the ontology and shapes, the JSON-LD context, the pages' JSON — and so
+#: their error answers too (404, 406, 413, 414 …). Everything here is public and read-only
+#: and no credentials are ever allowed, so a browser app elsewhere may read what a
+#: ``curl`` may.
+CORS_PATHS = (
+    r"^/sparql$",
+    r"^/rdf-graphs$",
+    r"^/graph/.*",
+    r"^/id/.*",
+    r"^/download/.*",
+    r"^/context\.jsonld$",
+    r"^/\.well-known/void$",
+    r"^/void$",
+    r"^/ontology(/.*)?$",
+    r"^/shapes$",
+    r"^/search$",
+    r"^/timeline$",
+    r"^/diagram\.json$",
+)
+#: Request headers a cross-origin caller may send (beyond the CORS-safelisted ones):
+#: the conditional ones, so that a browser app can revalidate.
+CORS_ALLOW_HEADERS = ["Accept", "Accept-Language", "Content-Type", "If-None-Match", "If-Modified-Since",
+                      "If-Match"]
+#: Response headers a cross-origin caller may read.
+CORS_EXPOSE_HEADERS = ["Content-Type", "Content-Disposition", "Content-Language", "Vary", "Allow", "ETag",
+                       "Last-Modified", "Link", "Location", "Retry-After", "Kgraph-Result-Truncated"]
 
 
 def create_app(
@@ -87,6 +113,7 @@ def create_app(
         module = importlib.import_module(f"{__name__}.{name}")
         app.register_blueprint(module.bp)
     _enable_cors(app)
+    conditional.register(app)  # after CORS (see there)
     return app
 
 
@@ -116,7 +143,7 @@ def _enable_cors(app: Flask) -> None:
         app,
         resources={path: {"origins": origins} for path in CORS_PATHS},
         methods=["GET", "HEAD", "POST", "OPTIONS"],
-        allow_headers=["Accept", "Content-Type"],
-        expose_headers=["Content-Type", "Vary", "Allow", "ETag", "Retry-After", "Kgraph-Result-Truncated"],
+        allow_headers=CORS_ALLOW_HEADERS,
+        expose_headers=CORS_EXPOSE_HEADERS,
         max_age=86400,
     )

@@ -6,10 +6,14 @@ cap and the served data's version — a rebuilt graph has a new version, so no a
 the old one is ever served for it. The memory is bounded (``result_cache_mb`` per worker,
 least recently used first out: cachetools' ``LRUCache`` sized by the bodies' bytes).
 
-Every cacheable answer carries a strong ``ETag``: a digest of the data's version and the
-body's bytes. It is computed from the body, never assumed from the key, because two query
-processes may write the same answer with other blank-node labels; a ``If-None-Match``
-whose entry was evicted is answered by running the query again and comparing.
+Every cacheable answer carries a strong ``ETag`` that names the representation
+(:func:`etag`): a digest of the data's version, the media type, the language of a page,
+and the body's bytes. Two byte-identical answers in two formats (Turtle and TriG,
+N-Triples and N-Quads) have two ETags, so a validator of one is never a 304 for the other
+under ``Vary: Accept`` (RFC 9110 §8.8.1). It is computed from the body, never assumed from
+the key, because two query processes may write the same answer with other blank-node
+labels; a ``If-None-Match`` whose entry was evicted is answered by running the query again
+and comparing.
 
 Not cached (and no ``ETag``): queries whose answer is not a function of the data —
 SERVICE, NOW(), RAND(), UUID(), STRUUID(), BNODE() (:func:`kgraph.sparql_text.is_volatile`).
@@ -36,10 +40,19 @@ class CacheKey:
     version: str
 
 
-def etag(version: str, body: bytes) -> str:
-    """The strong entity tag of ``body`` as an answer from the data of ``version`` (quoted)."""
-    digest = hashlib.blake2b(body, digest_size=16, key=version.encode()[:64]).hexdigest()
-    return f'"{digest}"'
+def etag(version: str, body: bytes, media_type: str, language: str | None = None) -> str:
+    """The strong entity tag (quoted) of the representation ``body`` in ``media_type`` (and,
+    for a page, ``language``: the reader's languages it was written for) of the data of ``version``.
+
+    Every part that tells two representations apart is in the digest, so two answers share
+    a tag only when their bytes, format, language and data are all the same.
+    """
+    kind = media_type.split(";", 1)[0].strip().lower()
+    digest = hashlib.blake2b(digest_size=16, person=b"kgraph-etag")
+    for part in (version, kind, language or ""):  # each ends at a NUL, which none of them holds
+        digest.update(part.encode("utf-8") + b"\0")
+    digest.update(body)
+    return f'"{digest.hexdigest()}"'
 
 
 class ResultCache:

@@ -103,6 +103,6 @@ def context() -> Response:
     response.set_etag(hashlib.sha256(body).hexdigest()[:16])
     response.cache_control.public = True
     response.cache_control.max_age = 86400
-    # JSON-LD processors in browsers fetch contexts across origins.
-    response.headers["Access-Control-Allow-Origin"] = "*"
+    # JSON-LD processors in browsers fetch contexts across origins: CORS comes from the
+    # cors_origins setting, as for every read-only path (kgraph.web.CORS_PATHS).
     return response.make_conditional(request)

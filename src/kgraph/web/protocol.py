@@ -11,7 +11,10 @@ POST direct            the body (``application/sparql-query``)  in the URL
 =====================  =====================================  ===========================
 
 The ``query`` parameter must come exactly once. An update (``update=`` or a body of type
-``application/sparql-update``) is refused: this endpoint is read-only.
+``application/sparql-update``) is refused: this endpoint is read-only. A byte-order mark
+(U+FEFF) at the start of the query — editors on Windows write one at the start of a
+``.rq`` file, and ``curl --data-binary @query.rq`` sends it — is not part of the query and
+is dropped, as RFC 3629 §6 allows for UTF-8.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
 #: Parameters of the protocol itself; ``format`` (an override of Accept) is kgraph's own.
 DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
+BOM = "\ufeff"
 
 
 
@@ -94,15 +98,16 @@ def _request(queries: Sequence[str], params: Params, where: str) -> QueryRequest
         raise WebError(400, f"No query: give the SPARQL query in {where}.")
     if len(queries) > 1:
         raise WebError(400, f"The query parameter is given {len(queries)} times; give exactly one query.")
-    if not queries[0].strip():
+    query = queries[0].removeprefix(BOM)
+    if not query.strip():
         raise WebError(400, "The query is empty: give a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE).")
     defaults = params.getlist("default-graph-uri")
     named = params.getlist("named-graph-uri")
     for iri in (*defaults, *named):
         check_iri(iri)
     if not defaults and not named:
-        return QueryRequest(queries[0])
-    return QueryRequest(queries[0], tuple(defaults), tuple(named))
+        return QueryRequest(query)
+    return QueryRequest(query, tuple(defaults), tuple(named))
 
 
 def check_iri(iri: str) -> str:

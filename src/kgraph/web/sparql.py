@@ -209,16 +209,19 @@ def _run(dataset: ServedDataset, job: Job, federated: bool) -> Answer:
 
 def _answer(answer: Answer, version: str | None) -> Response:
     """The response: ETag and Cache-Control when cacheable (``version``), else no-store."""
-    response = _response(answer.body, negotiation.content_type(format_named(answer.format_name, answer.kind)))
+    fmt = format_named(answer.format_name, answer.kind)
+    response = _response(answer.body, negotiation.content_type(fmt))
     if answer.truncated:
         response.headers[TRUNCATED] = f"rows={answer.rows}"
     if version is None:
         response.cache_control.no_store = True
         return response
-    response.headers["ETag"] = etag(version, answer.body)
+    response.headers["ETag"] = etag(version, answer.body, fmt.media_type)  # the format's own tag
     response.cache_control.public = True
     response.cache_control.max_age = int(current_app.config["CACHE_MAX_AGE"])
-    return response.make_conditional(request)  # If-None-Match on GET/HEAD: 304
+    # If-None-Match on GET/HEAD: 304. On a POST werkzeug does nothing; the app's
+    # after_request hook (kgraph.web.conditional) answers a matching one 412.
+    return response.make_conditional(request)
 
 
 def _format_parameter() -> str | None:
