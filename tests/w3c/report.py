@@ -1,0 +1,79 @@
+"""The W3C SPARQL query-evaluation counts of kgraph: per suite, comparison and store.
+
+    .venv/bin/python tests/w3c/report.py [--failures] [--json FILE]
+
+Starts its own servers (as the tests do: w3c_run.py), runs every test once on each store,
+and prints: kgraph vs W3C, kgraph vs pyoxigraph (in-process, same dataset), and pyoxigraph vs
+W3C; ``--failures`` lists each failing test with the difference. The engine's known failures
+(known_failures.toml) are counted apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from w3c_run import STORES, Runner, all_tests, dead_endpoint, kgraph_servers, known_failures, needs_remote_endpoints
+
+
+def run() -> tuple[list[dict], list[dict], float]:
+    tests = all_tests()
+    known = known_failures()
+    runnable = [t for t in tests if not needs_remote_endpoints(t)]
+    started = time.monotonic()
+    rows, failures = [], []
+    with kgraph_servers(runnable) as bases:
+        runner = Runner(bases, dead_endpoint())
+        checks = [("pyoxigraph vs W3C", "in-process", runner.engine_versus_w3c)]
+        for store in STORES:
+            checks.append(("kgraph vs W3C", store, lambda t, s=store: runner.kgraph_versus_w3c(s, t)))
+            checks.append(("kgraph vs pyoxigraph", store, lambda t, s=store: runner.kgraph_versus_engine(s, t)))
+        for suite in dict.fromkeys(t.suite for t in tests):
+            in_suite = [t for t in tests if t.suite == suite]
+            for comparison, store, check in checks:
+                row = {"suite": suite, "comparison": comparison, "store": store, "tests": len(in_suite),
+                       "passed": 0, "failed": 0, "known engine failures": 0,
+                       "skipped": sum(1 for t in in_suite if needs_remote_endpoints(t))}
+                for test in in_suite:
+                    if needs_remote_endpoints(test):
+                        continue
+                    difference = check(test)
+                    expected_to_fail = test.id in known and comparison != "kgraph vs pyoxigraph"
+                    if expected_to_fail and difference is not None:
+                        row["known engine failures"] += 1
+                    elif difference is None and not expected_to_fail:
+                        row["passed"] += 1
+                    else:
+                        row["failed"] += 1
+                        failures.append({"suite": suite, "comparison": comparison, "store": store,
+                                         "test": test.short, "id": test.id,
+                                         "difference": difference or "passes, but is listed as a known failure"})
+                rows.append(row)
+    return rows, failures, time.monotonic() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--failures", action="store_true", help="list each failing test and its difference")
+    parser.add_argument("--json", type=Path, help="also write the counts and failures to this file")
+    args = parser.parse_args()
+    rows, failures, seconds = run()
+    print(f"{'suite':13} {'comparison':21} {'store':10} {'passed':>7} {'failed':>7} {'known':>6} {'skipped':>8}")
+    for r in rows:
+        print(f"{r['suite']:13} {r['comparison']:21} {r['store']:10} {r['passed']:>4}/{r['tests'] - r['skipped']:<3}"
+              f"{r['failed']:>6} {r['known engine failures']:>6} {r['skipped']:>8}")
+    print(f"({seconds:.0f} s; 'known': the engine's failures of known_failures.toml; "
+          f"'skipped': SERVICE to endpoints that would have to be contacted)")
+    if args.failures:
+        for f in failures:
+            print(f"\n{f['comparison']} [{f['store']}] {f['suite']}:{f['test']}\n    {f['difference']}")
+    if args.json:
+        args.json.write_text(json.dumps({"counts": rows, "failures": failures}, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
