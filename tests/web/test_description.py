@@ -9,11 +9,16 @@ from rdflib.namespace import FOAF, RDF, VOID, XSD
 
 from kgraph.formats import RDF_FORMATS, RESULTS_FORMATS
 from kgraph.namespaces import KG, KGR, Graphs
+from kgraph.settings import SETTINGS
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DATA = "http://kasei.us/2009/09/sparql/data/"
 EX = "http://example.org/protocol-test/"
-ENDPOINT = URIRef("http://localhost/sparql")
+#: Where the app says it is with no base_url: the host and port it listens on (the defaults
+#: of those settings), never the request's Host header (tests/hardening/test_host_header.py).
+DEFAULTS = {s.name: s.default for s in SETTINGS}
+ORIGIN = f"http://{DEFAULTS['host']}:{DEFAULTS['port']}"
+ENDPOINT = URIRef(f"{ORIGIN}/sparql")
 RDFLIB_NAMES = {"turtle": "turtle", "jsonld": "json-ld", "ntriples": "nt", "rdfxml": "xml",
                 "trig": "trig", "nquads": "nquads"}
 
@@ -79,8 +84,8 @@ def test_base_url_setting(make_app, w3c_fixture):
 
 # --- VoID ---------------------------------------------------------------------------------
 
-DOC = URIRef("http://localhost/void")
-DATASET = URIRef("http://localhost/void#dataset")
+DOC = URIRef(f"{ORIGIN}/void")
+DATASET = URIRef(f"{ORIGIN}/void#dataset")
 
 
 def partitions(g: Graph, kind, key, count) -> dict:
@@ -119,7 +124,7 @@ def test_void_of_kgraph(client, built):
     assert (DATASET, VOID.uriSpace, Literal(str(KGR))) in g
     assert (DATASET, VOID.sparqlEndpoint, ENDPOINT) in g
     assert set(g.objects(DATASET, VOID.dataDump)) == {
-        URIRef(f"http://localhost/download/kgraph.{s}") for s in ("ttl", "jsonld", "nt", "rdf", "trig", "nq")}
+        URIRef(f"{ORIGIN}/download/kgraph.{s}") for s in ("ttl", "jsonld", "nt", "rdf", "trig", "nq")}
     assert URIRef(str(KG._NS)) in set(g.objects(DATASET, VOID.vocabulary))
     examples = list(g.objects(DATASET, VOID.exampleResource))
     assert examples and all(str(e).startswith(str(KGR)) for e in examples)

@@ -32,9 +32,29 @@ Triples = list[ox.Triple]
 
 
 def public_url(path: str) -> str:
-    """The absolute URL of ``path`` on this server (the ``base_url`` setting, else the request's host)."""
-    base = current_app.config.get("BASE_URL") or request.url_root
+    """The absolute URL of ``path`` on this server: under the ``base_url`` setting, else
+    under :func:`server_url`. Never from the request's ``Host`` header, which the client
+    writes: a request with ``Host: evil.example`` must not make VoID or the service
+    description (cached by clients and crawlers) point elsewhere."""
+    base = current_app.config.get("BASE_URL") or server_url()
     return base.rstrip("/") + path
+
+
+#: Bind addresses that name every interface, not one a client can reach.
+_WILDCARDS = {"", "0.0.0.0", "::", "[::]", "*"}
+
+
+def server_url() -> str:
+    """``http://HOST:PORT`` from the ``host`` and ``port`` settings the server listens on (a
+    wildcard bind address, 0.0.0.0 or ::, as ``localhost``; an IPv6 address in brackets).
+    Set ``base_url`` for the URL the public reaches the server at."""
+    host = str(current_app.config.get("HOST") or "").strip()
+    if host in _WILDCARDS:
+        host = "localhost"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    port = str(current_app.config.get("PORT") or "").strip()
+    return f"http://{host}" + ("" if port in ("", "80") else f":{port}")
 
 
 def statistics(dataset: ServedDataset) -> DatasetStatistics:

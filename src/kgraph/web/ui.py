@@ -81,7 +81,9 @@ def with_prologue(sparql: str) -> str:
 
 
 def endpoint_url() -> str:
-    base = current_app.config.get("BASE_URL") or (request.host_url.rstrip("/") + request.script_root)
+    """The endpoint the UI sends queries to: under the ``base_url`` setting, else relative to
+    this page (``/sparql`` under the app's mount point) — never from the request's ``Host``."""
+    base = current_app.config.get("BASE_URL") or request.script_root
     return base.rstrip("/") + "/sparql"
 
 
@@ -98,6 +100,44 @@ def index() -> str:
 @bp.app_template_filter("tag")
 def tag_filter(tag: str | None) -> str:
     return display_tag(tag)
+
+
+#: Schemes a link on a page may have; an IRI of any other (``javascript:``, ``data:``,
+#: ``vbscript:``, ``file:``, ``urn:`` …) is shown as text, never as a live link.
+LINK_SCHEMES = frozenset({"http", "https"})
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+#: What a browser drops or reads through in a URL (so ``java\tscript:`` is ``javascript:``):
+#: an href holding any of them is not linked at all.
+_UNSAFE_CHARACTERS = re.compile(r"[\x00-\x20\x7f-\x9f\\]")
+
+
+def linkable(href: str | None) -> str | None:
+    """``href`` when a page may link to it — an http(s) URL, or a reference relative to this
+    server (``/id/…``, ``?format=…``, ``#…``) — else ``None``."""
+    if not href:
+        return None
+    text = str(href)
+    if _UNSAFE_CHARACTERS.search(text):
+        return None
+    scheme = _SCHEME.match(text)
+    if scheme is None:
+        return text
+    return text if scheme.group(1).lower() in LINK_SCHEMES else None
+
+
+@bp.app_template_filter("linkable")
+def linkable_filter(href: str | None) -> str | None:
+    return linkable(href)
+
+
+@bp.app_template_filter("safe_diagram")
+def safe_diagram_filter(data: dict) -> dict:
+    """Cytoscape elements with every ``href`` a page may not link to taken out (the
+    diagram's script follows a node's href when it is clicked)."""
+    elements = data.get("elements", {})
+    nodes = [{**node, "data": {**node["data"], "href": linkable(node["data"].get("href"))}}
+             if "href" in node.get("data", {}) else node for node in elements.get("nodes", [])]
+    return {**data, "elements": {**elements, "nodes": nodes}}
 
 
 @bp.app_context_processor
