@@ -136,9 +136,24 @@ def _normalise_settings(app: Flask) -> None:
 
 
 def _enable_cors(app: Flask) -> None:
+    import re
+
+    from flask import request
     from flask_cors import CORS
 
     origins = list(app.config["CORS_ORIGINS"])
+    if "*" not in origins:
+        # flask-cors says ``Vary: Origin`` only when more than one origin may be allowed; with
+        # one, the answer still differs (an allowed origin's has the header, another's not),
+        # so a shared cache must keep them apart. Registered before CORS: it runs after it.
+        cors_paths = re.compile("|".join(CORS_PATHS))
+
+        @app.after_request
+        def _vary_on_origin(response):
+            if cors_paths.match(request.path):
+                response.vary.add("Origin")
+            return response
+
     CORS(
         app,
         resources={path: {"origins": origins} for path in CORS_PATHS},

@@ -49,7 +49,17 @@ HEADERS: dict[str, str] = {
 def _add_headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)  # a view that set its own keeps it
+    _one_vary(response)
     return response
+
+
+def _one_vary(response: Response) -> None:
+    """One ``Vary`` header, each name once: flask-cors adds ``Vary: Origin`` as a header of
+    its own, and a client or cache that reads only the first would miss it."""
+    values = response.headers.getlist("Vary")
+    if len(values) > 1:
+        names = dict.fromkeys(name.strip() for value in values for name in value.split(",") if name.strip())
+        response.headers["Vary"] = ", ".join(names)
 
 
 def register(app: Flask) -> None:
