@@ -71,6 +71,7 @@ RESOURCES = [
     ("/shapes", "text/turtle", 200),
     ("/context.jsonld", "application/ld+json", 200),
     ("/rdf-graphs?default", "text/turtle", 200),
+    ("/graph/asserted", "text/turtle", 200),  # a named graph's IRI: 303 to /rdf-graphs, followed
     ("/sparql", "text/turtle", 200),
     ("/sparql?query=ASK%7B%7D", "application/sparql-results+json", 200),
     ("/id/no-such-thing", "text/turtle", 404),

@@ -35,6 +35,7 @@ RESOURCES = [
     ("/shapes", "text/html", 200),
     ("/context.jsonld", "*/*", 200),
     ("/rdf-graphs?default", "text/turtle", 200),
+    ("/graph/asserted", "text/turtle", 303),  # a named graph's IRI: 303 to /rdf-graphs
     ("/sparql", "text/turtle", 200),  # the service description
     ("/sparql?query=ASK%7B%7D", "application/sparql-results+json", 200),
     ("/search?q=kaz&format=json", "application/json", 200),
