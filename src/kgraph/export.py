@@ -35,7 +35,7 @@ from .pipeline import ENRICHMENT_FILE, dataset_files, enrichment_path, read_mani
 from .fileutil import public_mode
 from .formats import Format, rdf_format
 from .namespaces import Graphs
-from .writers import ExportError, language_cases, serialize
+from .writers import ExportError, serialize
 
 __all__ = ["DATASET_FORMATS", "ENRICHMENT_FILE", "GRAPH_CHOICES", "WIKIDATA_GRAPH", "ExportError",
            "atomic_write", "dataset_files", "download_file", "enrichment_path", "export", "gzip_bytes",
@@ -111,7 +111,7 @@ def export(build_path: Path, fmt: str | Format, *, graph: str | None = None,
     graph = graph or ("all" if keep_names else "facts")
     files = list(files or dataset_files(build_path))
     quads = select(read_quads(files), graph, keep_names=keep_names)
-    return serialize(quads, chosen, language_cases(files))
+    return serialize(quads, chosen)
 
 
 def atomic_write(path: Path, data: bytes) -> Path:

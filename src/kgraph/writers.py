@@ -7,17 +7,16 @@ TriG are rdflib's readable writers (subjects grouped, blank nodes and lists nest
 subjects and properties sorted; graphs in IRI order), with literals written bare only when
 that keeps their lexical form; JSON-LD is compacted with the project's context.
 
-pyoxigraph lower-cases language tags (``uz-Cyrl`` → ``uz-cyrl``; RDF 1.1 allows it, they
-compare equal), and so does PyLD; the writers give tags back the case the sources use
-(:func:`language_cases`), so an export round-trips to the very same terms.
+Terms are written exactly as the quads hold them. Language tags are lower-case, as the data
+writes them and as pyoxigraph, rdflib and PyLD give them back (``uz-cyrl``; BCP 47 tags are
+case-insensitive): nothing is re-cased on the way out, so every path (export, download,
+``/sparql``) shows the same terms. docs/modelling.md, "Terms as the store keeps them".
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
-from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -35,44 +34,14 @@ class ExportError(KgraphError):
     """An export that cannot be made as asked."""
 
 
-_TAG_IN_SOURCE = re.compile(rb'"@([A-Za-z]+(?:-[A-Za-z0-9]+)*)')
-_TAG_IN_NQUADS = re.compile(r'"@([a-z]+(?:-[a-z0-9]+)*)(?= |$)', re.MULTILINE)
-_TAG_IN_XML = re.compile(r'(<[^<>]*\sxml:lang=")([^"]+)(")')
-
-
-def language_cases(files: Sequence[Path]) -> dict[str, str]:
-    """Language tags as the files write them, by their lower-case form (only those not lower-case)."""
-    cases: dict[str, str] = {}
-    for path in files:
-        for match in _TAG_IN_SOURCE.finditer(Path(path).read_bytes()):
-            tag = match.group(1).decode("ascii")
-            cases.setdefault(tag.lower(), tag)
-    return {low: tag for low, tag in cases.items() if low != tag}
-
-
-def _recase_lines(text: str, cases: dict[str, str]) -> str:
-    if not cases:
-        return text
-
-    def fix(match: re.Match) -> str:
-        i, slashes = match.start() - 1, 0
-        while i >= 0 and text[i] == "\\":
-            slashes, i = slashes + 1, i - 1
-        if slashes % 2:  # an escaped quote inside a literal, not its end
-            return match.group(0)
-        return '"@' + cases.get(match.group(1), match.group(1))
-
-    return _TAG_IN_NQUADS.sub(fix, text)
-
-
-def _to_rdflib(term: object, cases: dict[str, str] | None = None):
+def _to_rdflib(term: object):
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if isinstance(term, ox.Literal):
         if term.language:
-            return Literal(term.value, lang=(cases or {}).get(term.language, term.language))
+            return Literal(term.value, lang=term.language)
         datatype = term.datatype.value
         if datatype == str(XSD.string):
             return Literal(term.value)
@@ -85,12 +54,12 @@ def _bind(graph: Graph) -> None:
         graph.bind(prefix, PREFIXES[prefix], override=True, replace=True)
 
 
-def _lines(quads: list[ox.Quad], fmt: ox.RdfFormat, cases: dict[str, str]) -> bytes:
+def _lines(quads: list[ox.Quad], fmt: ox.RdfFormat) -> bytes:
     if fmt == ox.RdfFormat.N_TRIPLES:
         items = [q.triple for q in quads]
     else:
         items = quads
-    text = _recase_lines((ox.serialize(items, format=fmt) or b"").decode("utf-8"), cases)
+    text = (ox.serialize(items, format=fmt) or b"").decode("utf-8")
     lines = sorted(line for line in text.split("\n") if line.strip())
     return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
@@ -132,28 +101,21 @@ class _SortedTrig(_ExactLiterals, TrigSerializer):
         self.contexts.sort(key=lambda g: (g.identifier == self.default_context, str(g.identifier)))
 
 
-def serialize(quads: list[ox.Quad], fmt: Format, cases: dict[str, str] | None = None) -> bytes:
-    """Canonical, sorted quads (:func:`select`) written in ``fmt``.
-
-    ``cases``: language tags as the sources write them (:func:`language_cases`).
-    """
-    cases = cases or {}
+def serialize(quads: list[ox.Quad], fmt: Format) -> bytes:
+    """Canonical, sorted quads (:func:`select`) written in ``fmt``."""
     if fmt.name in ("ntriples", "nquads"):
-        return _lines(quads, fmt.oxigraph, cases)
+        return _lines(quads, fmt.oxigraph)
     if fmt.name == "rdfxml":
         prefixes = {p: PREFIXES[p] for p in sorted(PREFIXES)}
-        text = (ox.serialize([q.triple for q in quads], format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
-                or b"").decode("utf-8")
-        text = _TAG_IN_XML.sub(lambda m: m.group(1) + cases.get(m.group(2), m.group(2)) + m.group(3), text)
-        return text.encode("utf-8")
+        return ox.serialize([q.triple for q in quads], format=ox.RdfFormat.RDF_XML, prefixes=prefixes) or b""
     if fmt.name == "jsonld":
-        nquads = _lines(quads, ox.RdfFormat.N_QUADS, cases).decode("utf-8")
-        return jsonld_context.dumps(jsonld_context.compact(nquads, languages=cases)).encode("utf-8")
+        nquads = _lines(quads, ox.RdfFormat.N_QUADS).decode("utf-8")
+        return jsonld_context.dumps(jsonld_context.compact(nquads)).encode("utf-8")
     if fmt.name == "turtle":
         graph = Graph()
         _bind(graph)
         for quad in quads:
-            graph.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object, cases)))
+            graph.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
         out = io.BytesIO()
         _Turtle(graph).serialize(out, encoding="utf-8")
         return out.getvalue()
@@ -163,7 +125,7 @@ def serialize(quads: list[ox.Quad], fmt: Format, cases: dict[str, str] | None = 
         for quad in quads:  # sorted: graphs come in IRI order
             target = dataset.graph(URIRef(quad.graph_name.value)) if isinstance(quad.graph_name, ox.NamedNode) \
                 else dataset.default_context
-            target.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object, cases)))
+            target.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
         out = io.BytesIO()
         _SortedTrig(dataset).serialize(out, encoding="utf-8")
         return out.getvalue()
