@@ -57,12 +57,12 @@ def choose(formats: tuple[Format, ...], accept: MIMEAccept, format_name: str | N
            *, what: str = "this answer") -> Format:
     """The format to answer in, from ``format=`` or else Accept; a :class:`WebError` when none fits.
 
-    ``accept`` is the parsed Accept header (any iterable of ``(media range, q)`` pairs
-    will do). A ``format=`` name none of ``formats`` has falls back to an
-    Accept header that names one of them (clients such as SPARQLWrapper send their own
-    names next to a good Accept header); without one, an unknown name is a 400 and a known
-    one that cannot express the answer (a Turtle SELECT result) a 406, as is an Accept
-    header nothing offered matches.
+    ``accept`` is the parsed Accept header (any iterable of ``(media range, q)`` pairs will
+    do). A ``format=`` name none of ``formats`` has gives way to an Accept header that names
+    one of them (clients such as SPARQLWrapper send their own names next to a good Accept
+    header); without one (no header, or wildcards alone, as browsers send), an unknown name
+    is a 400 and a known one that cannot express the answer (a Turtle SELECT result) a 406,
+    as is an Accept header nothing offered matches.
     """
     ranges = _ranges(accept)
     if format_name:
