@@ -239,7 +239,7 @@ def main() -> None:
 @_library_errors
 def serve(layout: Layout, files: tuple[Path, ...], host: str | None, port: int | None,
           workers: int | None, store_dir: Path | None, store_url: str | None, config_file: Path | None) -> None:
-    """Serve the graph over HTTP: SPARQL endpoint, pages, VoID (gunicorn).
+    """Serve the graph over HTTP: SPARQL endpoint, pages, VoID (granian; see docs/serving.md).
 
     With no FILE, serves the built graph (building it first if the sources changed). With
     FILEs (Turtle, TriG, N-Quads, JSON-LD, N-Triples, RDF/XML; the format from the suffix;
@@ -273,7 +273,7 @@ def serve(layout: Layout, files: tuple[Path, ...], host: str | None, port: int |
     what = ", ".join(str(f) for f in files) if files else (
         f"the store at {redacted(values['store_url'])}" if values["store_url"] else "the built graph")
     click.echo(f"Serving {what} at http://{values['host']}:{values['port']}/sparql "
-               f"({values['workers']} workers); Ctrl-C stops.", err=True)
+               f"({values['workers']} workers x {values['threads']} threads); Ctrl-C stops.", err=True)
     run_server(values, files, layout)
 
 

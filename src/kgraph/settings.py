@@ -51,9 +51,18 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address the server listens on."),
     Setting("port", 8000, "Port the server listens on."),
-    Setting("workers", 2, "Worker processes (gunicorn) serving requests."),
-    Setting("threads", 4, "Threads per worker; each worker also keeps up to as many query processes "
-            "(killed at query_timeout)."),
+    Setting("workers", 2, "Worker processes (granian) serving requests."),
+    Setting("threads", 4, "Threads per worker running the app on complete requests; each worker also "
+            "keeps up to as many query processes (killed at query_timeout)."),
+    Setting("header_timeout", 10.0, "Seconds a connection may take to deliver a request's line and "
+            "headers, counted from when it opens or its last answer was sent: so also how long an idle "
+            "keep-alive connection stays open. Then it is closed. Read by granian, not by a thread."),
+    Setting("body_timeout", 10.0, "Seconds a client may take to send a request's body once its headers "
+            "are in; then a 408. Read by the worker's event loop, not by a thread."),
+    Setting("keep_alive", True, "Keep connections open for further requests (for at most header_timeout "
+            "between them); false: one request per connection."),
+    Setting("max_connections", 1024, "Connections each worker holds open at once; more wait in the "
+            "listen queue until one closes."),
     Setting("base_url", "", "Public URL the app is served under, when it differs from the IRIs' base "
             "(https://w3id.org/kgraph/); resource IRIs are mapped onto it. Empty: the request's own host."),
     Setting("store_dir", "", "Folder of an on-disk Oxigraph store for served files (or a build without "
@@ -62,7 +71,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cors_origins", ["*"], "Origins allowed to call /sparql and /rdf-graphs from a browser."),
     Setting("store_url", "", "A remote SPARQL 1.1 query endpoint to serve instead of the embedded store "
             "(fill it first with `kgraph push`); empty: the embedded store."),
-    Setting("timeout", 60, "Seconds a worker may spend on one request before gunicorn restarts it "
+    Setting("timeout", 60, "Seconds the app may spend on one request before its worker is restarted "
             "(a last resort; query_timeout stops queries first)."),
     Setting("query_timeout", 5.0, "Seconds a SPARQL query may run; then its process is killed (the work "
             "stops) and the client gets a 503 naming the limit."),
@@ -76,7 +85,7 @@ SETTINGS: tuple[Setting, ...] = (
             "refused with 429 and Retry-After."),
     Setting("result_cache_mb", 64, "Memory (MiB, per worker) for cached query answers; 0: no cache."),
     Setting("cache_max_age", 60, "Seconds clients and proxies may reuse an answer (Cache-Control max-age)."),
-    Setting("access_log", True, "Log every request (gunicorn's access log, on standard error)."),
+    Setting("access_log", True, "Log every request (granian's access log, on standard error)."),
     Setting("federation_allow", ["https://query.wikidata.org/sparql"],
             "SPARQL endpoints a query's SERVICE may call (comma-separated); any other SERVICE, and FROM / "
             "FROM NAMED outside the graph, is refused before a request leaves the server."),
