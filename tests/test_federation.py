@@ -1,5 +1,5 @@
-"""Federated queries: SERVICE only to allow-listed endpoints, FROM only to the dataset's own
-graphs, decided on the query's algebra before anything leaves the server."""
+"""Federated queries: SERVICE only to allow-listed endpoints, decided on the engine's reading
+of the query before anything runs; everything else runs where no socket opens."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 
 from kgraph.errors import QueryError
 from kgraph.examples import example_queries
-from kgraph.federation import FederationRefused, analyse, check_query
+from kgraph.federation import FederationRefused, check_query
 from kgraph.namespaces import PREFIXES, sparql_prologue
 from kgraph.settings import SETTINGS_BY_NAME
 from kgraph.store import OxigraphStore
@@ -30,33 +30,37 @@ def _standin_module():
     return module
 
 
-# (query, allowed?) — allowed: the endpoints it calls; refused: a word of the message.
+# (query, expected): the allowed endpoints when the query may run with the network ([]: it
+# runs where no socket opens), or a word of the 403's message.
 TABLE = [
     ("SELECT * WHERE { ?s ?p ?o }", []),
     (f"SELECT * WHERE {{ SERVICE <{WIKIDATA}> {{ ?s ?p ?o }} }}", [WIKIDATA]),
     (f"SELECT * WHERE {{ SERVICE SILENT <{WIKIDATA}> {{ ?s ?p ?o }} }}", [WIKIDATA]),
+    (f"SELECT * WHERE {{ SERVICESILENT<{WIKIDATA}>{{ ?s ?p ?o }} }}", [WIKIDATA]),
     ("PREFIX q: <https://query.wikidata.org/> SELECT * WHERE { SERVICE q:sparql { ?s ?p ?o } }", [WIKIDATA]),
     ('SELECT * WHERE { ?s ?p "SERVICE <http://127.0.0.1:9/steal> { ?s ?p ?o }" }', []),
     ("SELECT * WHERE { ?s ?p ?o } # SERVICE <http://127.0.0.1:9/steal> { }", []),
     ("SELECT * WHERE { ?s prov:wasDerivedFrom ?o }", []),
     ("SELECT * FROM kgg:asserted FROM NAMED kgg:inferred WHERE { ?s ?p ?o }", []),
+    ("SELECT * FROM <http://example.org/elsewhere> WHERE { ?s ?p ?o }", []),  # a name, never fetched
     (f"SELECT * WHERE {{ SERVICE <{EVIL}> {{ ?s ?p ?o }} }}", "SERVICE <http://127.0.0.1:9/steal> is refused"),
-    (f"SELECT * WHERE {{ SERVICE SILENT <{EVIL}> {{ ?s ?p ?o }} }}", "is refused"),
-    ("SELECT * WHERE { ?x ?y ?endpoint . SERVICE ?endpoint { ?s ?p ?o } }", "SERVICE ?endpoint is refused"),
-    ("BASE <http://127.0.0.1:9/> SELECT * WHERE { SERVICE <steal> { ?s ?p ?o } }", "SERVICE <http://127.0.0.1:9/steal>"),
+    (f"SELECT * WHERE {{ #x\rSERVICE <{EVIL}> {{ ?s ?p ?o }}\n}}", "SERVICE <http://127.0.0.1:9/steal> is refused"),
+    (f"SELECT * WHERE {{ SERVICE<{EVIL}>{{ ?s ?p ?o }} }}", "is refused"),
     ("PREFIX e: <http://127.0.0.1:9/> SELECT * WHERE { SERVICE e:steal { ?s ?p ?o } }", "SERVICE <http://127.0.0.1:9/steal>"),
     ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/\\u0073teal> { ?s ?p ?o } }", "SERVICE <http://127.0.0.1:9/steal>"),
     (f"SELECT * WHERE {{ ?s ?p ?o FILTER EXISTS {{ SERVICE <{EVIL}> {{ ?s ?p ?o }} }} }}", "is refused"),
     (f"SELECT * WHERE {{ {{ SELECT ?s WHERE {{ SERVICE <{EVIL}> {{ ?s ?p ?o }} }} }} }}", "is refused"),
-    (f"SELECT * WHERE {{ OPTIONAL {{ SERVICE <{EVIL}> {{ ?s ?p ?o }} }} }}", "is refused"),
     (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{EVIL}> {{ ?s ?p ?o }} }}", "is refused"),
     (f"ASK {{ SERVICE <{EVIL}> {{ ?s ?p ?o }} }}", "is refused"),
-    # rdflib's parser cannot read a SERVICE nested in a SERVICE: refused as unchecked.
-    (f"SELECT * WHERE {{ SERVICE <{WIKIDATA}> {{ SERVICE <{EVIL}> {{ ?s ?p ?o }} }} }}", "could not be checked"),
-    ("SELECT * FROM <http://example.org/elsewhere> WHERE { ?s ?p ?o }", "FROM <http://example.org/elsewhere>"),
-    ("SELECT * FROM NAMED <http://example.org/g> WHERE { GRAPH ?g { ?s ?p ?o } }", "FROM NAMED <http://example.org/g>"),
-    ("DESCRIBE ?s FROM <http://example.org/g> WHERE { ?s ?p ?o }", "FROM <http://example.org/g>"),
-    (f"SELECT * WHERE {{ SERVICE <{EVIL}> {{ ?s ?p ?o }} }} LATERAL", "could not be checked"),
+    (f"SELECT * WHERE {{ SERVICE <{WIKIDATA}> {{ SERVICE <{EVIL}> {{ ?s ?p ?o }} }} }}", "is refused"),
+    # Run, but without the network: SILENT outside the list (an empty solution), endpoints the
+    # reading cannot resolve (a variable, a relative IRI, glued keywords it does not untangle).
+    (f"SELECT * WHERE {{ SERVICE SILENT <{EVIL}> {{ ?s ?p ?o }} }}", []),
+    (f"SELECT * WHERE {{ SERVICE <{WIKIDATA}> {{ }} SERVICE SILENT <{EVIL}> {{ ?s ?p ?o }} }}", []),
+    ("SELECT * WHERE { ?x ?y ?endpoint . SERVICE ?endpoint { ?s ?p ?o } }", []),
+    ("BASE <http://127.0.0.1:9/> SELECT * WHERE { SERVICE <steal> { ?s ?p ?o } }", []),
+    (f"SELECT * WHERE {{ <urn:s> <urn:p> trueSERVICE <{EVIL}> {{ ?s ?p ?o }} }}", []),
+    (f"SELECT * WHERE {{ SERVICE <{WIKIDATA}> {{ }} ?s schema:serviceType ?o }}", []),
 ]
 
 
@@ -67,28 +71,6 @@ def test_the_allow_deny_table(query, expected):
     else:
         with pytest.raises(FederationRefused, match=expected.replace("?", r"\?")):
             check_query(query, ALLOW, prefixes=PREFIXES)
-
-
-@pytest.mark.parametrize("update, expected", [
-    ("LOAD <http://example.org/data.ttl>", "LOAD <http://example.org/data.ttl> is refused"),
-    ("LOAD SILENT <http://example.org/x> INTO GRAPH <https://w3id.org/kgraph/graph/x>", "LOAD"),
-    ("INSERT { ?s ?p ?o } USING <http://example.org/g> WHERE { ?s ?p ?o }", "USING <http://example.org/g>"),
-    ("WITH <http://example.org/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "WITH <http://example.org/g>"),
-    (f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{EVIL}> {{ ?s ?p ?o }} }}", "is refused"),
-])
-def test_updates_fetch_nothing(update, expected):
-    with pytest.raises(FederationRefused, match=expected):
-        check_query(update, ALLOW, update=True)
-
-
-def test_the_protocol_dataset_follows_the_from_rule():
-    check_query("SELECT * { ?s ?p ?o }", ALLOW, default_graphs=["https://w3id.org/kgraph/graph/asserted"])
-    with pytest.raises(FederationRefused, match="http://example.org/g"):
-        check_query("SELECT * { ?s ?p ?o }", ALLOW, named_graphs=["http://example.org/g"])
-
-
-def test_a_served_files_own_graphs_are_local():
-    check_query("SELECT * FROM <http://example.org/g> { ?s ?p ?o }", ALLOW, local_graphs=["http://example.org/g"])
 
 
 def test_nothing_is_allowed_with_an_empty_allow_list():
@@ -103,19 +85,6 @@ def test_the_refusal_is_a_query_error_with_status_403():
 
 def test_the_default_allow_list_is_wikidata():
     assert SETTINGS_BY_NAME["federation_allow"].default == [WIKIDATA]
-
-
-def test_analyse_reports_every_part():
-    found = analyse(f"SELECT * FROM kgg:asserted WHERE {{ SERVICE <{WIKIDATA}> {{ ?s ?p ?o }} }}", prefixes=PREFIXES)
-    assert found.services == [WIKIDATA]
-    assert found.dataset == [("FROM", "https://w3id.org/kgraph/graph/asserted")]
-
-
-def test_a_query_without_trigger_words_is_not_parsed(monkeypatch):
-    from kgraph import federation
-
-    monkeypatch.setattr(federation, "analyse", lambda *a, **k: pytest.fail("parsed"))
-    assert check_query("SELECT ?s WHERE { ?s a kg:State }", ALLOW) == []
 
 
 # --- What pyoxigraph does with SERVICE (why the check must come first) ---------------------------
@@ -199,5 +168,5 @@ def test_federated_examples_are_marked_parsed_and_allowed(example):
     assert example.network == "wikidata"
     assert "# network: wikidata" in example.sparql
     assert example.title and example.description
-    parseQuery(sparql_prologue() + example.sparql)
+    parseQuery(sparql_prologue() + example.sparql)  # SPARQL to rdflib too, not only to Oxigraph
     assert check_query(example.sparql, ALLOW, prefixes=PREFIXES) == [WIKIDATA]

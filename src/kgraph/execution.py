@@ -41,7 +41,7 @@ import pyoxigraph as ox
 from .errors import KgraphError, QueryError
 from .formats import RDF_FORMATS, RESULTS_FORMATS, Format, RdfFormat
 from .solutions import first_rows, write_solutions
-from .store import OxigraphStore, QueryResult, Store, write_triples
+from .store import OxigraphStore, QueryResult, Store, evaluation_message, write_triples
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +123,9 @@ class Job:
     ``formats`` maps each kind of answer (``solutions``, ``boolean``, ``graph``) to the name
     of the format negotiated for it, or ``None`` where the request accepts none (then the
     answer is :class:`NotAcceptable`). ``max_rows``: at most this many solutions or triples.
+    ``prefixes`` are predeclared, ``base_iri`` resolves relative IRIs (the endpoint's URL).
+    ``network``: the query may call the allowed SERVICE endpoints it names
+    (:func:`kgraph.federation.check_query`); every other query runs where no socket opens.
     """
 
     query: str
@@ -130,6 +133,9 @@ class Job:
     named_graphs: tuple[str, ...] | None
     formats: dict[str, str | None]
     max_rows: int
+    prefixes: tuple[tuple[str, str], ...] = ()
+    base_iri: str | None = None
+    network: bool = False
 
 
 @dataclass(frozen=True)
@@ -157,7 +163,8 @@ def execute(store: Store, job: Job, *, deadline: float | None = None) -> Answer:
     """
     try:
         result: QueryResult = store.query(job.query, default_graphs=job.default_graphs,
-                                          named_graphs=job.named_graphs)
+                                          named_graphs=job.named_graphs, prefixes=dict(job.prefixes),
+                                          base_iri=job.base_iri)
     except OSError as exc:  # pyoxigraph's SERVICE client
         raise ServiceFailed(str(exc)) from None
     name = job.formats.get(result.kind)
@@ -176,6 +183,8 @@ def execute(store: Store, job: Job, *, deadline: float | None = None) -> Answer:
             return Answer(result.serialize(fmt), name, result.kind, len(rows), False)
     except OSError as exc:
         raise ServiceFailed(str(exc)) from None
+    except RuntimeError as exc:
+        raise QueryError(evaluation_message(exc)) from None
     return Answer(body, name, result.kind, len(rows), cut)
 
 
@@ -223,14 +232,40 @@ def _limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
-def _child_main(conn, spec: StoreSpec, parent: int, memory_mb: int = 0) -> None:
+#: The stack of the thread that runs queries in a query process. The engine's parser and
+#: evaluator recurse per level of nesting and per operator of a chain; on the default 8 MiB
+#: a query of 3000 nested groups or a sum of 10,000 terms overflowed it (a segfault); on
+#: this one neither did at 30,000 (measured with pyoxigraph 0.5.13). Address space only:
+#: pages are used as the recursion reaches them.
+QUERY_STACK_BYTES = 512 * 1024 * 1024
+
+#: What a query process without the network says of any SERVICE call it could not make:
+#: one message whatever the endpoint, so the answer tells nothing of what is behind it.
+NO_NETWORK = ("a SERVICE call of the query was not made: this query runs where nothing can leave the "
+              "server, because one of its SERVICE endpoints is not in the server's federation_allow "
+              "setting or could not be read as an IRI. Write each endpoint as an IRI of that list.")
+
+
+def _child_main(conn, spec: StoreSpec, parent: int, memory_mb: int = 0, network: bool = False) -> None:
     _die_with_parent()
     if os.getppid() != parent:  # the parent died before the request above took effect
         return
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on the server: the parent decides
+    if not network:
+        from .sandbox import forbid_network
+
+        forbid_network()  # before anything else runs here, for every thread to come
     store = spec.open()
+    threading.stack_size(QUERY_STACK_BYTES)
+    # The loop runs on a thread of its own: only a new thread gets the larger stack.
+    runner = threading.Thread(target=_serve_jobs, args=(conn, store, memory_mb, network), name="kgraph-queries")
+    runner.start()
+    runner.join()
+
+
+def _serve_jobs(conn, store: Store, memory_mb: int, network: bool) -> None:
     if memory_mb > 0:
-        _limit_memory(memory_mb)
+        _limit_memory(memory_mb)  # counted from now: the data and this thread's stack are held
     conn.send(("ready", None))
     while True:
         try:
@@ -242,7 +277,7 @@ def _child_main(conn, spec: StoreSpec, parent: int, memory_mb: int = 0) -> None:
         except QueryError as exc:
             reply = ("query", str(exc))
         except ServiceFailed as exc:
-            reply = ("service", str(exc))
+            reply = ("service", str(exc) if network else NO_NETWORK)
         except NotAcceptable as exc:
             reply = ("406", exc.kind)
         except MemoryError:
@@ -253,10 +288,11 @@ def _child_main(conn, spec: StoreSpec, parent: int, memory_mb: int = 0) -> None:
 
 
 class _Child:
-    def __init__(self, context, spec: StoreSpec, memory_mb: int = 0):
+    def __init__(self, context, spec: StoreSpec, memory_mb: int = 0, network: bool = False):
         self.conn, theirs = context.Pipe()
-        self.process = context.Process(target=_child_main, args=(theirs, spec, os.getpid(), memory_mb),
-                                       name="kgraph-query", daemon=True)
+        self.process = context.Process(target=_child_main, args=(theirs, spec, os.getpid(), memory_mb, network),
+                                       name="kgraph-query-federated" if network else "kgraph-query",
+                                       daemon=True)
         self.process.start()
         theirs.close()
 
@@ -271,10 +307,14 @@ class QueryExecutor:
     """A pool of ``size`` query children for this process, started on first use (per pid).
 
     ``run`` takes an idle child, sends the job and waits ``timeout`` seconds for the answer.
+    ``network``: the children may reach the network (for federated queries only); else none
+    of them can open a socket (:func:`kgraph.sandbox.forbid_network`).
     """
 
-    def __init__(self, spec: StoreSpec, *, size: int, timeout: float, memory_mb: int = 0):
+    def __init__(self, spec: StoreSpec, *, size: int, timeout: float, memory_mb: int = 0,
+                 network: bool = False):
         self.spec = spec
+        self.network = network
         self.size = max(1, size)
         self.timeout = timeout
         self.memory_mb = memory_mb  # per query process, beyond the data it holds; 0: no limit
@@ -326,7 +366,7 @@ class QueryExecutor:
             if self._closed:
                 return
             try:
-                child = _Child(self._context, self.spec, self.memory_mb)
+                child = _Child(self._context, self.spec, self.memory_mb, self.network)
             except Exception:  # e.g. no resources left: the pool runs smaller
                 logger.exception("a query process could not be started")
                 self._first_ready.set()  # let requests fail fast (busy) rather than hang

@@ -36,6 +36,7 @@ from .loading import RdflibTerms, load_files, new_graph
 from .namespaces import PREFIXES, Graphs
 from .ondisk import is_loaded, materialise
 from .reasoning import choose_reasoner, infer
+from .store import DEFAULT_GRAPHS
 from .validation import (
     ValidationReport,
     choose_validator,
@@ -248,7 +249,7 @@ def build(layout: Layout, progress: Progress | None = None, *, reasoner: str | N
         if with_store:
             with _step(graphs.timings, "store", progress):
                 # In a spawned process: RocksDB must not run in this one (see kgraph.ondisk).
-                materialise(staging / STORE_DIR, [staging / DATASET_FILE], version)
+                materialise(staging / STORE_DIR, [staging / DATASET_FILE], version, DEFAULT_GRAPHS)
         manifest = {
             "version": version,
             "kgraph": __version__,

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -131,8 +131,15 @@ class RemoteStore:
     # --- the Store protocol ---------------------------------------------------------------
 
     def query(self, sparql: str, *, default_graphs: Sequence[str] | None = None,
-              named_graphs: Sequence[str] | None = None) -> QueryResult:
+              named_graphs: Sequence[str] | None = None, prefixes: Mapping[str, str] | None = None,
+              base_iri: str | None = None) -> QueryResult:
         check_nesting(sparql)  # before anything leaves this machine, as the embedded store does
+        # The protocol has no way to predeclare: a prologue before the query (its own
+        # declarations come later and win).
+        prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or {}).items())
+        if base_iri:
+            prologue = f"BASE <{base_iri}>\n" + prologue
+        sparql = prologue + sparql
         if default_graphs is None and named_graphs is None and self.default_graphs is None:
             return self._query(sparql, None, None)
         defaults = default_graphs if default_graphs is not None else self.default_graphs or ()

@@ -8,7 +8,8 @@ uses, so a remote SPARQL 1.1 store can take the embedded one's place.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -18,15 +19,20 @@ import pyoxigraph as ox
 from .errors import QueryError
 from .formats import Format, RdfFormat
 from .namespaces import Graphs
-from .sparql_text import nesting_depth
+from .sparql_text import read, tokens
 
-#: pyoxigraph's parser recurses once per level of brackets and overflows its stack — a
-#: segfault that kills the whole process — a few thousand levels deep (measured: 3000
-#: nested groups). No real query comes near this bound, so deeper ones are refused.
+#: pyoxigraph's parser and evaluator recurse once per level of brackets and per operator of
+#: a chain (``1+1+…``, ``{…} UNION {…} UNION …``), and overflow their stack — a segfault
+#: that kills the whole process — on a thread's default 8 MiB (measured: 3000 nested groups,
+#: 10,000 terms of a sum). Query processes run queries on a far larger stack
+#: (:mod:`kgraph.execution`: no crash at 30,000 of either), and these bounds, far above any
+#: real query, keep every query well inside it, in query processes and inline alike.
 MAX_NESTING = 256
+MAX_OPERATORS = 8192
 
 #: What the default graph of a query is when the request names none: everything the
 #: graph says about the world, asserted and inferred (not the ontology or the shapes).
+#: Stores hold it as their own default graph (:func:`kgraph.ondisk.merge_into_default`).
 DEFAULT_GRAPHS: tuple[str, ...] = (str(Graphs.ASSERTED), str(Graphs.INFERRED))
 
 
@@ -67,7 +73,13 @@ class Store(Protocol):
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
-    ) -> QueryResult: ...
+        prefixes: Mapping[str, str] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        """``sparql`` over the store's default dataset, or the graphs named (``None``: the
+        store's own default graph and all named graphs; the query's FROM applies). ``prefixes``
+        are predeclared (the query's own win); ``base_iri`` resolves its relative IRIs."""
+        ...
 
     def named_graphs(self) -> list[str]: ...
 
@@ -87,13 +99,74 @@ def write_triples(triples: Iterable[ox.Triple], fmt: Format, *, prefixes: dict[s
     return ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes) or b""
 
 
-def check_nesting(sparql: str) -> None:
-    """Refuse a query nested deeper than :data:`MAX_NESTING` (see there why)."""
-    if nesting_depth(sparql) > MAX_NESTING:
+def check_nesting(sparql: str, *, max_nesting: int = MAX_NESTING, max_operators: int = MAX_OPERATORS) -> None:
+    """Refuse a query nested deeper than ``max_nesting`` or with more than ``max_operators``
+    operators, UNIONs and path steps (see :data:`MAX_NESTING` why), read as the engine reads it."""
+    reading = read(sparql)
+    if reading.depth > max_nesting:
         raise QueryError(
-            f"the query nests brackets more than {MAX_NESTING} levels deep, which this endpoint "
-            "does not accept; flatten the groups or filters."
+            f"the query nests brackets {reading.depth} levels deep; this endpoint accepts at most "
+            f"{max_nesting} (the max_query_nesting limit). Flatten the groups or filters."
         )
+    if reading.operators > max_operators:
+        raise QueryError(
+            f"the query has {reading.operators} operators, UNIONs and path steps; this endpoint accepts "
+            f"at most {max_operators} (the max_query_operators limit). Use VALUES or IN (…) for long "
+            "lists of alternatives, or split the query."
+        )
+
+
+def evaluation_message(exc: RuntimeError) -> str:
+    """pyoxigraph's evaluation errors (a RuntimeError, when planning or while rows are read)
+    are the query's: a call of a function it lacks (``<urn:f>(1)``), ``SERVICE ?e`` with ``?e``
+    unbound. (The store's own failures are OSErrors.)"""
+    if "custom function" in str(exc):
+        return f"{exc}: this endpoint offers SPARQL's built-in functions and the xsd: casts only."
+    return f"the query could not be evaluated: {exc}"
+
+
+_POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
+
+
+def syntax_message(sparql: str, error: str, prefixes: Mapping[str, str] | None = None) -> str:
+    """The engine's syntax error made short and exact: line, column and the text there, an
+    undeclared prefix by name, and no list of a hundred alternatives."""
+    undeclared = undeclared_prefixes(sparql, prefixes)
+    if undeclared:
+        names = ", ".join(f"{p}:" for p in undeclared)
+        return (f"the query uses the prefix {names} without declaring it: add PREFIX {undeclared[0]}: <…> "
+                "before the query" + (f" (predeclared here: {', '.join(p + ':' for p in prefixes)})"
+                                      if prefixes else "") + ".")
+    match = _POSITION.match(error)
+    if match is None:
+        return f"the query is not valid SPARQL: {error}"
+    line, column, expected = int(match.group(1)), int(match.group(2)), match.group(3).strip()
+    lines = sparql.splitlines() or [""]
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    near = text[column - 1:].strip()[:30]
+    alternatives = expected.removeprefix("expected one of ").removeprefix("expected ").split(", ")
+    if len(alternatives) > 6:
+        expected = f"expected one of {', '.join(alternatives[:6])}, … ({len(alternatives)} in all)"
+    where = f"line {line}, column {column}" + (f", at «{near}»" if near else ", at the end")
+    return f"the query is not valid SPARQL at {where}: {expected}."
+
+
+def undeclared_prefixes(sparql: str, prefixes: Mapping[str, str] | None = None) -> list[str]:
+    """The prefixes of prefixed names in ``sparql`` that neither it nor ``prefixes`` declares."""
+    declared = set(prefixes or ())
+    used: dict[str, None] = {}
+    words = [t for t in tokens(sparql) if t.kind in ("word", "iri")]
+    for n, token in enumerate(words):
+        if token.kind != "word":
+            continue
+        if token.text.lower() == "prefix" and n + 1 < len(words) and words[n + 1].text.endswith(":"):
+            declared.add(words[n + 1].text[:-1])
+        elif ":" in token.text and not token.text.endswith(":") or token.text.endswith(":") \
+                and (n == 0 or words[n - 1].text.lower() != "prefix"):
+            prefix = token.text.split(":", 1)[0]
+            if prefix != "_" and not prefix.replace("-", "").replace(".", "").isdigit():
+                used.setdefault(prefix)
+    return [p for p in used if p not in declared]
 
 
 def _kind(raw: object) -> str:
@@ -104,26 +177,34 @@ def _kind(raw: object) -> str:
     return "graph"
 
 
-def run_query(store: ox.Store, sparql: str, **dataset) -> QueryResult:
-    """``sparql`` on a pyoxigraph store (``dataset``: its ``query`` keywords), with the query's
+def run_query(store: ox.Store, sparql: str, *, default_graphs: Sequence[str] | None = None,
+              named_graphs: Sequence[str] | None = None, prefixes: Mapping[str, str] | None = None,
+              base_iri: str | None = None) -> QueryResult:
+    """``sparql`` on a pyoxigraph store (the keywords of :meth:`Store.query`), with the query's
     own faults as :class:`QueryError`: too deep a nesting, a syntax error, an unknown function."""
     check_nesting(sparql)
+    options: dict = {}
+    if default_graphs is not None:
+        options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+    if named_graphs is not None:
+        options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    if prefixes:
+        options["prefixes"] = dict(prefixes)
+    if base_iri:
+        options["base_iri"] = base_iri
     try:
-        raw = store.query(sparql, **dataset)
+        raw = store.query(sparql, **options)
     except SyntaxError as exc:
-        raise QueryError(f"the query is not valid SPARQL: {exc}") from None
+        raise QueryError(syntax_message(sparql, str(exc), prefixes)) from None
     except RuntimeError as exc:
-        # pyoxigraph plans the query before it runs: a call of a function it lacks
-        # (<urn:f>(1)) fails here, with a RuntimeError that is the query's fault.
-        if "custom function" not in str(exc):
-            raise
-        raise QueryError(f"{exc}: this endpoint offers SPARQL's built-in functions and the "
-                         "xsd: casts only.") from None
+        raise QueryError(evaluation_message(exc)) from None
     return QueryResult(_kind(raw), raw)
 
 
 class OxigraphStore:
-    """An embedded pyoxigraph store, in memory or on disk."""
+    """An embedded pyoxigraph store of a kgraph dataset, in memory or on disk: its default
+    graph is the merge of :data:`DEFAULT_GRAPHS` (kept so by :meth:`load`, or as
+    :func:`kgraph.ondisk.materialise` wrote it)."""
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         if path is not None and read_only:
@@ -141,27 +222,22 @@ class OxigraphStore:
             self._store.bulk_load(**kwargs)
         except SyntaxError as exc:
             raise QueryError(f"{path}: cannot be loaded: {exc}") from None
+        from .ondisk import merge_into_default
 
-    def query(
-        self,
-        sparql: str,
-        *,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-    ) -> QueryResult:
-        defaults = DEFAULT_GRAPHS if default_graphs is None else default_graphs
-        return run_query(
-            self._store,
-            sparql,
-            default_graph=[ox.NamedNode(g) for g in defaults],
-            named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs is not None else None,
-        )
+        merge_into_default(self._store, DEFAULT_GRAPHS)
+
+    def query(self, sparql: str, **dataset) -> QueryResult:
+        return run_query(self._store, sparql, **dataset)
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def quads(self, graph: str | None = None) -> Iterable[ox.Quad]:
-        return self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph) if graph else None)
+        """The quads of ``graph``, or of every named graph (not the default graph: it is
+        their merge)."""
+        if graph:
+            return self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        return (q for q in self._store if not isinstance(q.graph_name, ox.DefaultGraph))
 
     def __len__(self) -> int:
         return len(self._store)

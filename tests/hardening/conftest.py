@@ -38,18 +38,18 @@ def hostile_files_app():
 
 
 class ConnectionRecorder:
-    """A TCP listener on 127.0.0.1 that records every connection made to it.
+    """A TCP listener on 127.0.0.1 (or another loopback address) recording every connection to it.
 
     It answers any request with an empty SPARQL result, so a caller that does reach it
     (the positive control) gets a well-formed answer.
     """
 
-    def __init__(self):
+    def __init__(self, host: str = "127.0.0.1"):
         self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind((host, 0))
         self.sock.listen(16)
         self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/sparql"
+        self.url = f"http://{host}:{self.port}/sparql"
         self.connections: list[bytes] = []
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
@@ -78,8 +78,8 @@ class ConnectionRecorder:
         self.sock.close()
 
 
-@pytest.fixture
-def recorder():
-    listener = ConnectionRecorder()
+@pytest.fixture(params=["127.0.0.1", "127.0.0.2"])
+def recorder(request):
+    listener = ConnectionRecorder(request.param)
     yield listener
     listener.close()

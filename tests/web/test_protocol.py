@@ -225,7 +225,7 @@ DIRECT = "application/sparql-query"
 
 ERROR_CASES = [
     # (method, URL, body, Content-Type, status, words the message contains)
-    ("GET", "/sparql?query=SELEC%20*", None, None, 400, ["not valid SPARQL", "1:"]),
+    ("GET", "/sparql?query=SELEC%20*", None, None, 400, ["not valid SPARQL", "line 1, column"]),
     ("GET", "/sparql?query=SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%7D", None, None, 400, ["1:"]),
     ("POST", "/sparql", b"SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER(\n}", DIRECT, 400, ["not valid SPARQL", "4:"]),
     ("GET", "/sparql?query=ASK%7B%7D&query=ASK%7B%7D", None, None, 400, ["2 times", "exactly one"]),

@@ -1,8 +1,9 @@
 """The result cache of /sparql: answers kept in memory, and validators for HTTP caches.
 
-An answer is kept under its :class:`CacheKey`: the normalised query text
-(:func:`kgraph.sparql_text.normalise`), the dataset the request names, the format, the row
-cap and the served data's version — a rebuilt graph has a new version, so no answer of
+An answer is kept under its :class:`CacheKey`: the query's exact text (no normalising: two
+texts one normaliser thinks alike may be two queries to the engine, and an attacker's
+answer would be stored under a popular query's key), the dataset the request names, the
+format, the row cap and the served data's version — a rebuilt graph has a new version, so no answer of
 the old one is ever served for it. The memory is bounded (``result_cache_mb`` per worker,
 least recently used first out: cachetools' ``LRUCache`` sized by the bodies' bytes).
 
@@ -16,7 +17,7 @@ labels; a ``If-None-Match`` whose entry was evicted is answered by running the q
 and comparing.
 
 Not cached (and no ``ETag``): queries whose answer is not a function of the data —
-SERVICE, NOW(), RAND(), UUID(), STRUUID(), BNODE() (:func:`kgraph.sparql_text.is_volatile`).
+SERVICE, NOW(), RAND(), UUID(), STRUUID(), BNODE(), as :func:`kgraph.sparql_text.read` finds them.
 """
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ def open_files(paths: Sequence[str | Path], *, store_dir: str | Path | None = No
     key = "files\n" + _files_key(paths)
     folder = None
     if store_dir:
-        folder = materialise(Path(store_dir), paths, key)
+        folder = materialise(Path(store_dir), paths, key, None)
         store: Store = PerProcessStore(lambda: FilesStore(ox.Store.read_only(str(folder))))
     else:
         store = FilesStore()
@@ -92,7 +92,7 @@ def open_built(build_path: Path, *, store_dir: str | Path | None = None) -> Serv
     key = "build\n" + manifest["version"] + "\n" + _files_key(files)
     folder = _build_store(build_path, files)
     if store_dir and folder is None:
-        folder = materialise(Path(store_dir), files, key)
+        folder = materialise(Path(store_dir), files, key, DEFAULT_GRAPHS)
     if folder is not None:
         store: Store = PerProcessStore(lambda: OxigraphStore(folder, read_only=True))
     else:

@@ -4,12 +4,18 @@ The view only translates HTTP, in this order — every refusal comes before any 
 
 1. :func:`kgraph.web.protocol.read_query` reads the query and its dataset from the
    request; :func:`kgraph.web.limits.check_length` refuses a query too long (413);
-2. the nesting and federation checks; the format is negotiated from the query's form
-   (:func:`kgraph.sparql_text.query_kind`), so a 406 costs nothing;
-3. the result cache (:mod:`kgraph.web.cache`) may answer, or say 304;
+2. the query is read once, by the engine's lexical rules (:func:`kgraph.sparql_text.read`):
+   the nesting and federation checks, the format negotiated from the query's form (so a 406
+   costs nothing) and the cache's decision all come from that one reading;
+3. the result cache (:mod:`kgraph.web.cache`), keyed by the exact query text, may answer,
+   or say 304;
 4. the client's concurrency slot is taken (429 when it has too many queries running) and
    the query runs in a query process of :mod:`kgraph.execution` (killed at the timeout:
-   503), at most ``max_result_rows`` rows, cut with ``Kgraph-Result-Truncated``.
+   503) — one that cannot open a socket unless every SERVICE of the query is allowed —
+   at most ``max_result_rows`` rows, cut with ``Kgraph-Result-Truncated``.
+
+The project's prefixes are predeclared (the query's own PREFIX lines win) and relative IRIs
+resolve against the endpoint's URL (SPARQL 1.1 Protocol, 2.1.4).
 
 A GET with no query returns the SPARQL 1.1 Service Description (or, for a browser,
 redirects to the UI at ``/``).
@@ -29,6 +35,7 @@ from werkzeug.http import parse_accept_header
 from ..errors import UnknownFormat
 from ..execution import (
     Answer,
+    NO_NETWORK,
     EngineCrashed,
     ExecutorBusy,
     Job,
@@ -40,9 +47,10 @@ from ..execution import (
     execute,
     format_named,
 )
-from ..federation import check_query
+from ..federation import FederationRefused, check_query
 from ..formats import RDF_FORMATS
-from ..sparql_text import is_volatile, normalise, query_kind
+from ..namespaces import PREFIXES
+from ..sparql_text import read
 from ..store import check_nesting
 from . import negotiation, protocol, served
 from .cache import CacheKey, ResultCache, etag
@@ -60,6 +68,9 @@ TRUNCATED = "Kgraph-Result-Truncated"
 KINDS = ("solutions", "boolean", "graph")
 
 _EXECUTOR = "kgraph.executor"
+_FEDERATED = "kgraph.executor.federated"
+#: The project's prefixes, predeclared in every query, as the reading and the engine take them.
+_PREFIXES = tuple(sorted(PREFIXES.items()))
 _SLOTS = "kgraph.client_slots"
 _CACHE = "kgraph.result_cache"
 _executor_lock = threading.Lock()
@@ -75,29 +86,36 @@ def _set_up(state) -> None:
                                          retry_after(float(config["QUERY_TIMEOUT"])))
     app.extensions[_CACHE] = ResultCache(float(config["RESULT_CACHE_MB"]))
     app.extensions[_EXECUTOR] = _make_executor(app, app.extensions["kgraph"])
+    app.extensions[_FEDERATED] = _make_executor(app, app.extensions["kgraph"], network=True)
 
 
-def _make_executor(app: Flask, dataset: ServedDataset) -> QueryExecutor | None:
+def _make_executor(app: Flask, dataset: ServedDataset, *, network: bool = False) -> QueryExecutor | None:
     if dataset.spec is None:
         return None
     # Up to one query process per request thread: a thread never waits for another's query.
-    pool = QueryExecutor(dataset.spec, size=int(app.config["THREADS"]), timeout=float(app.config["QUERY_TIMEOUT"]),
-                         memory_mb=int(app.config["QUERY_MEMORY_MB"]))
+    # Federated queries are few and wait on another server: half as many processes for them,
+    # started with the first one.
+    threads = int(app.config["THREADS"])
+    pool = QueryExecutor(dataset.spec, size=max(1, threads // 2) if network else threads,
+                         timeout=float(app.config["QUERY_TIMEOUT"]),
+                         memory_mb=int(app.config["QUERY_MEMORY_MB"]), network=network)
     weakref.finalize(app, pool.close)  # an app dropped (tests make many) takes its processes along
     return pool
 
 
-def executor(app: Flask) -> QueryExecutor | None:
-    """The query processes of ``app`` for the dataset it serves now (``None``: inline)."""
+def executor(app: Flask, *, network: bool = False) -> QueryExecutor | None:
+    """The query processes of ``app`` for the dataset it serves now (``None``: inline);
+    ``network``: those for federated queries, the only ones that can reach the network."""
+    name = _FEDERATED if network else _EXECUTOR
     dataset = app.extensions["kgraph"]
-    current = app.extensions.get(_EXECUTOR)
+    current = app.extensions.get(name)
     if (current.spec if current else None) != dataset.spec:  # the served data was replaced
         with _executor_lock:
-            current = app.extensions.get(_EXECUTOR)
+            current = app.extensions.get(name)
             if (current.spec if current else None) != dataset.spec:
                 if current is not None:
                     current.close()
-                current = app.extensions[_EXECUTOR] = _make_executor(app, dataset)
+                current = app.extensions[name] = _make_executor(app, dataset, network=network)
     return current
 
 
@@ -117,33 +135,27 @@ def endpoint() -> Response:
     config = current_app.config
     check_length(asked.query, int(config["MAX_QUERY_LENGTH"]), in_url=request.method in ("GET", "HEAD"))
     dataset = served()
-    check_nesting(asked.query)  # before any parser sees it: deep nesting crashes them
-    federated = check_query(asked.query, config["FEDERATION_ALLOW"],
-                            local_graphs=_named_graphs(dataset),
-                            default_graphs=asked.default_graphs or (), named_graphs=asked.named_graphs or ())
-    kind = query_kind(asked.query)
-    job = Job(asked.query, asked.default_graphs, asked.named_graphs, _formats(kind), int(config["MAX_RESULT_ROWS"]))
+    check_nesting(asked.query)  # before the engine's parser sees it: too deep a query crashes it
+    federated = check_query(asked.query, config["FEDERATION_ALLOW"], prefixes=PREFIXES)
+    reading = read(asked.query, _PREFIXES)
+    kind = reading.kind
+    job = Job(asked.query, asked.default_graphs, asked.named_graphs, _formats(kind), int(config["MAX_RESULT_ROWS"]),
+              prefixes=_PREFIXES, base_iri=public_url("/sparql"), network=bool(federated))
 
     key = None
-    if kind is not None and not federated and not is_volatile(asked.query):
-        key = CacheKey(normalise(asked.query), asked.default_graphs, asked.named_graphs, job.formats[kind],
+    if kind is not None and not reading.calls_out and not reading.volatile:
+        # The exact text: two different queries can never share an entry, nor can an answer
+        # be stored under another query's key.
+        key = CacheKey(asked.query, asked.default_graphs, asked.named_graphs, job.formats[kind],
                        job.max_rows, dataset.version)
     cache: ResultCache = current_app.extensions[_CACHE]
     answer = cache.get(key) if key else None
     if answer is None:
         with current_app.extensions[_SLOTS].hold(request.remote_addr or "-"):
-            answer = _run(dataset, job, bool(federated))
+            answer = _run(dataset, job, reading.calls_out)
         if key:
             cache.put(key, answer)
     return _answer(answer, dataset.version if key else None)
-
-
-def _named_graphs(dataset: ServedDataset) -> list[str]:
-    """The served graphs' names, asked of the store once per process (they never change)."""
-    names = dataset.cache.get("named_graphs")
-    if names is None:
-        names = dataset.cache["named_graphs"] = dataset.store.named_graphs()
-    return names
 
 
 def _formats(kind: str | None) -> dict[str, str | None]:
@@ -171,11 +183,15 @@ def _formats_for(accept_header: str, name: str | None) -> tuple[tuple[str, str |
     return tuple(formats)
 
 
-def _run(dataset: ServedDataset, job: Job, federated: bool) -> Answer:
+def _run(dataset: ServedDataset, job: Job, calls_out: bool) -> Answer:
     timeout = float(current_app.config["QUERY_TIMEOUT"])
-    pool = executor(current_app)
+    pool = executor(current_app, network=job.network)
     try:
         if pool is None:  # a store that only lives here: the deadline is checked between rows
+            if calls_out and not job.network:
+                # Run here, a SERVICE would go out from this process (or from the remote store):
+                # nothing stops it but the reading, so only allowed endpoints run at all.
+                raise FederationRefused(NO_NETWORK)
             return execute(dataset.store, job, deadline=time.monotonic() + timeout)
         return pool.run(job)
     except QueryTimeout:
@@ -201,9 +217,7 @@ def _run(dataset: ServedDataset, job: Job, federated: bool) -> Answer:
     except NotAcceptable as exc:  # the form was not told from the text: negotiate now for the 406
         negotiation.for_result(exc.kind, request.accept_mimetypes, _format_parameter())
         raise
-    except ServiceFailed as exc:
-        if not federated:
-            raise
+    except ServiceFailed as exc:  # the other server's failure, or a call never made: not ours
         raise WebError(502, f"A SERVICE call of the query failed: {exc}") from None
 
 

@@ -1,6 +1,7 @@
 """Stores the app serves from, besides :class:`kgraph.store.OxigraphStore`.
 
-- :class:`FilesStore`: user files in one store; its default graph is the union of all graphs.
+- :class:`FilesStore`: user files in one store; its default graph is the RDF merge of all
+  graphs, held as the store's own default graph (:func:`kgraph.ondisk.merge_into_default`).
 - :class:`PerProcessStore`: an on-disk store (the ``store_dir`` setting), loaded once by
   :func:`kgraph.ondisk.materialise` and opened read-only in each server process.
 """
@@ -14,27 +15,28 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..ondisk import load_file as _load
+from ..ondisk import merge_into_default
 from ..store import QueryResult, Store, run_query
 
 
 class FilesStore:
-    """A :class:`~kgraph.store.Store` over user files: its default graph is all graphs."""
+    """A :class:`~kgraph.store.Store` over user files: its default graph is the merge of all
+    graphs (kept so by :meth:`load`, or as :func:`kgraph.ondisk.materialise` wrote it)."""
 
     def __init__(self, store: ox.Store | None = None) -> None:
         self._store = ox.Store() if store is None else store
 
     def load(self, path: str | Path) -> None:
         _load(self._store, Path(path))
+        merge_into_default(self._store, None)
 
     def query(self, sparql: str, *, default_graphs: Sequence[str] | None = None,
-              named_graphs: Sequence[str] | None = None) -> QueryResult:
-        kwargs: dict = {}
-        if default_graphs is None and named_graphs is None:
-            kwargs["use_default_graph_as_union"] = True
-        else:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
-        return run_query(self._store, sparql, **kwargs)
+              named_graphs: Sequence[str] | None = None, **options) -> QueryResult:
+        if default_graphs is not None or named_graphs is not None:
+            # The protocol: a request naming either part of the dataset names all of it.
+            default_graphs, named_graphs = default_graphs or (), named_graphs or ()
+        return run_query(self._store, sparql, default_graphs=default_graphs, named_graphs=named_graphs,
+                         **options)
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
