@@ -8,7 +8,7 @@ and these tests hold every path to that:
 * the on-disk store ``kgraph build`` writes (the one ``kgraph serve`` answers from), dumped
   with pyoxigraph, all named graphs, equals ``dataset.nq`` term for term: the very same
   N-Quads lines for quads without blank nodes, the same canonical (RDFC-1.0) quads for all;
-* ``/sparql`` answers ``datatype(?o)`` and ``lang(?l)`` exactly as the dump has them, and
+* ``/sparql`` answers ``datatype(?o)`` and ``lang(?l)`` exactly as ``dataset.nq`` has them, and
   the same filters give the same rows at the endpoint and on the ``kgraph.ttl`` download
   read by another engine (rdflib).
 """
