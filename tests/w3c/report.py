@@ -28,6 +28,7 @@ def run() -> tuple[list[dict], list[dict], float]:
     rows, failures = [], []
     with kgraph_servers(runnable) as bases:
         runner = Runner(bases, dead_endpoint())
+        runner.prefetch(runnable)
         checks = [("pyoxigraph vs W3C", "in-process", runner.engine_versus_w3c)]
         for store in STORES:
             checks.append(("kgraph vs W3C", store, lambda t, s=store: runner.kgraph_versus_w3c(s, t)))
@@ -69,8 +70,11 @@ def main() -> None:
     print(f"({seconds:.0f} s; 'known': the engine's failures of known_failures.toml; "
           f"'skipped': SERVICE to endpoints that would have to be contacted)")
     if args.failures:
-        for f in failures:
-            print(f"\n{f['comparison']} [{f['store']}] {f['suite']}:{f['test']}\n    {f['difference']}")
+        for comparison in ("kgraph vs pyoxigraph", "kgraph vs W3C", "pyoxigraph vs W3C"):
+            listed = [f for f in failures if f["comparison"] == comparison]
+            print(f"\n{comparison}: {len({(f['suite'], f['test']) for f in listed})} tests")
+            for f in listed:
+                print(f"  {f['suite']}:{f['test']} [{f['store']}]\n      {f['difference']}")
     if args.json:
         args.json.write_text(json.dumps({"counts": rows, "failures": failures}, indent=1) + "\n", encoding="utf-8")
 

@@ -50,7 +50,9 @@ def _params(*, known_fail: bool):
 @pytest.fixture(scope="module")
 def runner():
     with kgraph_servers(RUNNABLE) as bases:
-        yield Runner(bases, dead_endpoint())
+        runner = Runner(bases, dead_endpoint())
+        runner.prefetch(RUNNABLE)
+        yield runner
     _write_counts()
 
 
