@@ -77,6 +77,14 @@ class ServiceFailed(KgraphError):
     """A SERVICE call of the query failed (the remote endpoint, not this one)."""
 
 
+class AnswerTooLarge(KgraphError):
+    """The answer has more rows than one answer may (and the client did not ask for a cut)."""
+
+    def __init__(self, rows: int):
+        super().__init__(f"the answer has more than {rows} rows")
+        self.rows = rows
+
+
 class NotAcceptable(KgraphError):
     """The query's answer is of a kind for which the request accepts no format."""
 
@@ -126,6 +134,8 @@ class Job:
     ``prefixes`` are predeclared, ``base_iri`` resolves relative IRIs (the endpoint's URL).
     ``network``: the query may call the allowed SERVICE endpoints it names
     (:func:`kgraph.federation.check_query`); every other query runs where no socket opens.
+    ``truncate``: an answer longer than ``max_rows`` is cut there (marked ``truncated``);
+    else it is :class:`AnswerTooLarge`, never a cut answer that looks whole.
     """
 
     query: str
@@ -136,6 +146,7 @@ class Job:
     prefixes: tuple[tuple[str, str], ...] = ()
     base_iri: str | None = None
     network: bool = False
+    truncate: bool = False
 
 
 @dataclass(frozen=True)
@@ -175,6 +186,8 @@ def execute(store: Store, job: Job, *, deadline: float | None = None) -> Answer:
         if result.kind == "boolean":
             return Answer(result.serialize(fmt), name, "boolean", 1, False)
         rows, cut = first_rows(_until(result.raw, deadline), job.max_rows)
+        if cut and not job.truncate:
+            raise AnswerTooLarge(job.max_rows)
         if result.kind == "graph":
             body = write_triples(rows, fmt)
         elif isinstance(result.raw, ox.QuerySolutions):
@@ -280,6 +293,8 @@ def _serve_jobs(conn, store: Store, memory_mb: int, network: bool) -> None:
             reply = ("service", str(exc) if network else NO_NETWORK)
         except NotAcceptable as exc:
             reply = ("406", exc.kind)
+        except AnswerTooLarge as exc:
+            reply = ("too-large", exc.rows)
         except MemoryError:
             reply = ("memory", None)
         except Exception as exc:  # noqa: BLE001 — told to the parent, which logs it
@@ -477,6 +492,8 @@ class QueryExecutor:
             raise ServiceFailed(value)
         if status == "406":
             raise NotAcceptable(value)
+        if status == "too-large":
+            raise AnswerTooLarge(value)
         if status == "memory":
             raise QueryOutOfMemory(self.memory_mb)
         raise RuntimeError(f"the query process failed: {value}")

@@ -78,8 +78,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_memory_mb", 2048, "Memory (MiB) one query may take beyond the data its query process "
             "holds; a query that needs more is stopped with a 503. 0: no limit."),
     Setting("max_query_length", 65536, "Longest SPARQL query accepted, in characters; a longer one is a 413."),
-    Setting("max_result_rows", 10000, "Most rows (solutions, or triples of a CONSTRUCT/DESCRIBE) in one "
-            "answer; a longer answer is cut there and marked truncated. The whole graph stays downloadable "
+    Setting("max_result_rows", 100000, "Most rows (solutions, or triples of a CONSTRUCT/DESCRIBE) in one "
+            "answer; a longer answer is a 422 (never cut silently), or, for a request with truncate=yes (the "
+            "query UI's), cut there and marked Kgraph-Result-Truncated. The whole graph stays downloadable "
             "under /download/."),
     Setting("client_concurrency", 4, "Queries one client (IP address) may have running at once; more are "
             "refused with 429 and Retry-After."),

@@ -69,17 +69,31 @@ def test_first_rows_reads_one_row_past_the_cap_only():
 # --- the row cap over HTTP ---------------------------------------------------------------
 
 
-def test_an_answer_over_the_row_cap_is_cut_and_says_so(make_app, w3c_fixture):
+@pytest.mark.parametrize("query, fmt", [("SELECT * WHERE { ?s ?p ?o }", "json"), ("SELECT * WHERE { ?s ?p ?o }", "csv"),
+                                         ("CONSTRUCT WHERE { ?s ?p ?o }", "nt"), ("DESCRIBE ?s WHERE { ?s ?p ?o }", "ttl")])
+@pytest.mark.parametrize("how", ["GET", "POST"])
+def test_an_answer_over_the_row_cap_is_refused_not_cut(make_app, w3c_fixture, query, fmt, how):
+    """Issue "Answers that are whole": a client that did not ask for a cut never gets one."""
     client = make_app(files=[w3c_fixture], max_result_rows=3, threads=1).test_client()
-    cut = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    params = {"query": query, "format": fmt}
+    response = client.get("/sparql", query_string=params) if how == "GET" else client.post("/sparql", data=params)
+    assert response.status_code == 422 and TRUNCATED not in response.headers
+    message = response.get_json()["error"]["message"]
+    assert "more than 3 rows" in message and "max_result_rows" in message and "truncate=yes" in message
+
+
+def test_an_answer_over_the_row_cap_is_cut_for_a_client_that_asks(make_app, w3c_fixture):
+    client = make_app(files=[w3c_fixture], max_result_rows=3, threads=1).test_client()
+    asked = {"query": "SELECT * WHERE { ?s ?p ?o }", "truncate": "yes"}
+    cut = client.get("/sparql", query_string=asked)
     assert cut.status_code == 200 and cut.headers[TRUNCATED] == "rows=3"
     assert len(json.loads(cut.data)["results"]["bindings"]) == 3
     assert TRUNCATED in cut.headers["Access-Control-Expose-Headers"]  # YASGUI and other origins read it
 
-    csv = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }", "format": "csv"})
+    csv = client.post("/sparql", data={**asked, "format": "csv"})
     assert csv.headers[TRUNCATED] == "rows=3" and csv.data.count(b"\r\n") == 1 + 3
 
-    graph = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "nt"})
+    graph = client.get("/sparql", query_string={**asked, "query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "nt"})
     assert graph.headers[TRUNCATED] == "rows=3" and graph.data.count(b" .\n") == 3
 
     whole = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 3"})

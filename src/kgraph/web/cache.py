@@ -38,6 +38,7 @@ class CacheKey:
     named_graphs: tuple[str, ...] | None
     format_name: str
     max_rows: int
+    truncate: bool
     version: str
 
 

@@ -56,6 +56,10 @@ class QueryRequest:
     query: str
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
+    #: ``truncate=yes``: the client takes an answer cut at the row limit (marked so in a
+    #: header) over an error; without it, an answer is whole or refused (kgraph's own
+    #: parameter; the query UI sends it and shows the notice).
+    truncate: bool = False
 
 
 def read_query(method: str, mimetype: str, mimetype_params: Mapping[str, str], args: Params,
@@ -105,9 +109,10 @@ def _request(queries: Sequence[str], params: Params, where: str) -> QueryRequest
     named = params.getlist("named-graph-uri")
     for iri in (*defaults, *named):
         check_iri(iri)
+    truncate = any(value.strip().lower() in ("yes", "true", "1") for value in params.getlist("truncate"))
     if not defaults and not named:
-        return QueryRequest(query)
-    return QueryRequest(query, tuple(defaults), tuple(named))
+        return QueryRequest(query, truncate=truncate)
+    return QueryRequest(query, tuple(defaults), tuple(named), truncate)
 
 
 def check_iri(iri: str) -> str:

@@ -11,8 +11,9 @@ The view only translates HTTP, in this order — every refusal comes before any 
    or say 304;
 4. the client's concurrency slot is taken (429 when it has too many queries running) and
    the query runs in a query process of :mod:`kgraph.execution` (killed at the timeout:
-   503) — one that cannot open a socket unless every SERVICE of the query is allowed —
-   at most ``max_result_rows`` rows, cut with ``Kgraph-Result-Truncated``.
+   503) — one that cannot open a socket unless every SERVICE of the query is allowed.
+   An answer over ``max_result_rows`` rows is a 422, never cut silently; a request with
+   ``truncate=yes`` (the query UI's) gets the first rows, marked ``Kgraph-Result-Truncated``.
 
 The project's prefixes are predeclared (the query's own PREFIX lines win) and relative IRIs
 resolve against the endpoint's URL (SPARQL 1.1 Protocol, 2.1.4).
@@ -34,8 +35,9 @@ from werkzeug.http import parse_accept_header
 
 from ..errors import UnknownFormat
 from ..execution import (
-    Answer,
     NO_NETWORK,
+    Answer,
+    AnswerTooLarge,
     EngineCrashed,
     ExecutorBusy,
     Job,
@@ -140,14 +142,14 @@ def endpoint() -> Response:
     reading = read(asked.query, _PREFIXES)
     kind = reading.kind
     job = Job(asked.query, asked.default_graphs, asked.named_graphs, _formats(kind), int(config["MAX_RESULT_ROWS"]),
-              prefixes=_PREFIXES, base_iri=public_url("/sparql"), network=bool(federated))
+              prefixes=_PREFIXES, base_iri=public_url("/sparql"), network=bool(federated), truncate=asked.truncate)
 
     key = None
     if kind is not None and not reading.calls_out and not reading.volatile:
         # The exact text: two different queries can never share an entry, nor can an answer
         # be stored under another query's key.
         key = CacheKey(asked.query, asked.default_graphs, asked.named_graphs, job.formats[kind],
-                       job.max_rows, dataset.version)
+                       job.max_rows, job.truncate, dataset.version)
     cache: ResultCache = current_app.extensions[_CACHE]
     answer = cache.get(key) if key else None
     if answer is None:
@@ -207,6 +209,12 @@ def _run(dataset: ServedDataset, job: Job, calls_out: bool) -> Answer:
                             "avoid ORDER BY, GROUP BY or DISTINCT over cross products of unrelated patterns, "
                             "or download the whole graph from /download/ and query it on your own machine.",
                        {"Retry-After": str(retry_after(timeout))}) from None
+    except AnswerTooLarge as exc:
+        raise WebError(422, f"The answer has more than {exc.rows} rows, the most one answer of this endpoint "
+                            "holds (the max_result_rows setting); it was not sent cut short. Page through it with "
+                            "ORDER BY and LIMIT/OFFSET, count it with COUNT, take the whole graph from "
+                            "/download/, or add truncate=yes to the request to take the first rows with the "
+                            "header Kgraph-Result-Truncated.") from None
     except ExecutorBusy:
         raise WebError(503, "Every query process of this server is busy; retry in a few seconds.",
                        {"Retry-After": str(retry_after(timeout))}) from None

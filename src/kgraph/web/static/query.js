@@ -15,10 +15,12 @@
     }
     return (h >>> 0).toString(36);
   }
-  var persistenceId = "kgraph-" + hash(JSON.stringify([config.endpoint, config.tabs]));
+  var persistenceId = "kgraph-" + hash(JSON.stringify([config.endpoint, config.tabs, "truncate"]));
 
   var yasgui = new Yasgui(holder, {
-    requestConfig: { endpoint: config.endpoint, method: "POST" },
+    /* truncate=yes: past the endpoint's row limit, show the first rows and the notice below
+       rather than an error (without it, the endpoint never cuts an answer). */
+    requestConfig: { endpoint: config.endpoint, method: "POST", args: [{ name: "truncate", value: "yes" }] },
     copyEndpointOnNewTab: true,
     autoAddOnInit: config.tabs.length === 0,
     persistenceId: persistenceId,
@@ -38,7 +40,7 @@
       var tab = yasgui.addTab(first === null && !hadTabs, {
         name: example.name,
         yasqe: { value: example.query },
-        requestConfig: { endpoint: config.endpoint },
+        requestConfig: { endpoint: config.endpoint, args: [{ name: "truncate", value: "yes" }] },
       });
       first = first || tab;
     }
