@@ -161,11 +161,17 @@ def test_the_build_holds_an_on_disk_store_of_its_dataset(built):
     path = store_path(built.path)
     assert path == built.path / "store"
     quads = sum(1 for line in (built.path / DATASET_FILE).read_text(encoding="utf-8").splitlines() if line)
-    # Opened in another process, read-only: RocksDB must not run in this (forking) one.
-    opened = subprocess.run(
-        [sys.executable, "-c", "import sys, pyoxigraph as ox; print(len(ox.Store.read_only(sys.argv[1])))", str(path)],
-        capture_output=True, text=True, check=True)
-    assert int(opened.stdout) == quads
+    # Opened in another process, read-only: RocksDB must not run in this (forking) one. The
+    # named graphs are dataset.nq; the default graph is the merge of asserted and inferred.
+    script = ("import sys, pyoxigraph as ox; s = ox.Store.read_only(sys.argv[1]); "
+              "named = sum(1 for q in s if not isinstance(q.graph_name, ox.DefaultGraph)); "
+              "default = len(list(s.quads_for_pattern(None, None, None, ox.DefaultGraph()))); "
+              "merged = s.query('SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { VALUES ?g { "
+              "<https://w3id.org/kgraph/graph/asserted> <https://w3id.org/kgraph/graph/inferred> } "
+              "GRAPH ?g { ?s ?p ?o } } }'); print(named, default, next(iter(merged))['n'].value)")
+    opened = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True)
+    named, default, merged = (int(n) for n in opened.stdout.split())
+    assert named == quads and default == merged > 0
 
 
 def test_store_path_is_none_without_a_complete_store(tmp_path):
