@@ -207,3 +207,44 @@ def test_a_slot_is_released_when_the_query_fails():
     with pytest.raises(RuntimeError), slots.hold("203.0.113.9"):
         raise RuntimeError("the query failed")
     assert slots.running("203.0.113.9") == 0
+
+
+def test_a_request_waits_briefly_for_a_slot_before_its_429():
+    """An ordinary threaded client (eight SPARQLWrapper threads) gets through: a query over
+    the client's limit waits for one of its own to finish, up to the wait."""
+    slots = ClientSlots(1, retry_after=1, wait=2.0)
+    held = threading.Event()
+
+    def hold_a_moment():
+        with slots.hold("198.51.100.3"):
+            held.set()
+            time.sleep(0.3)
+
+    holder = threading.Thread(target=hold_a_moment)
+    holder.start()
+    assert held.wait(5)
+    started = time.monotonic()
+    with slots.hold("198.51.100.3"):
+        waited = time.monotonic() - started
+    holder.join(5)
+    assert 0.1 < waited < 2.0
+    impatient = ClientSlots(1, retry_after=1, wait=0.1)
+    with impatient.hold("198.51.100.4"), pytest.raises(WebError) as refused, impatient.hold("198.51.100.4"):
+        pass
+    assert refused.value.status == 429
+
+
+def test_the_last_slots_are_kept_for_clients_with_none_running():
+    """Two busy clients, each within its own limit, cannot take every query slot of the server."""
+    from contextlib import ExitStack
+
+    slots = ClientSlots(4, retry_after=1, capacity=8)
+    with ExitStack() as held:
+        for client, count in (("203.0.113.1", 4), ("203.0.113.2", 2)):
+            for _ in range(count):
+                held.enter_context(slots.hold(client))
+        with pytest.raises(WebError) as refused, slots.hold("203.0.113.2"):
+            pass
+        assert refused.value.status == 429 and "kept for clients with none running" in refused.value.message
+        with slots.hold("203.0.113.3"), slots.hold("203.0.113.4"):  # newcomers still get theirs
+            assert slots.running("203.0.113.3") == 1 and slots.running("203.0.113.4") == 1

@@ -2,7 +2,10 @@
 
 - :func:`check_length`: a query longer than ``max_query_length`` characters is a 413.
 - :class:`ClientSlots`: at most ``client_concurrency`` queries of one client (IP address)
-  running at once, counted across every gunicorn worker: a 429 with ``Retry-After``.
+  running at once, counted across every worker; and a share of the server's query slots
+  kept for clients that have none running, so two or three busy clients cannot take every
+  slot. A request over either bound waits briefly for a slot (an ordinary threaded client
+  then gets through), and past that wait is a 429 with ``Retry-After``.
 
 The counters live in shared memory made before gunicorn forks its workers
 (``preload_app``: the app, and this table, are created in the master), so every worker
@@ -17,6 +20,7 @@ import ctypes
 import hashlib
 import math
 import multiprocessing
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -39,16 +43,30 @@ def check_length(query: str, limit: int, *, in_url: bool) -> None:
                             f"{limit} (the max_query_length setting). {advice}")
 
 
-class ClientSlots:
-    """How many queries each client has running, in memory shared by every worker process."""
+#: Seconds between two looks at the table while a request waits for a slot.
+_POLL = 0.01
 
-    def __init__(self, limit: int, retry_after: int):
+
+class ClientSlots:
+    """How many queries each client has running, in memory shared by every worker process.
+
+    ``limit``: queries one client may run at once (0: no limit). ``capacity``: queries the
+    whole server runs at once (its query processes); a client that already has one running
+    may take another only while ``reserved`` of them stay free for clients that have none.
+    ``wait``: seconds a request may wait for a slot before its 429.
+    """
+
+    def __init__(self, limit: int, retry_after: int, *, capacity: int = 0, wait: float = 0.0):
         self.limit = limit
         self.retry_after = max(1, retry_after)
+        self.capacity = capacity
+        self.reserved = max(1, capacity // 4) if capacity > 1 else 0
+        self.wait = wait
         # One lock for the table: the critical section is a few loads and stores.
         self._lock = multiprocessing.Lock()
         self._keys = multiprocessing.RawArray(ctypes.c_uint64, TABLE_SIZE)
         self._counts = multiprocessing.RawArray(ctypes.c_int32, TABLE_SIZE)
+        self._running = multiprocessing.RawValue(ctypes.c_int32, 0)
 
     @contextmanager
     def hold(self, client: str) -> Iterator[None]:
@@ -63,6 +81,7 @@ class ClientSlots:
         finally:  # always: a timeout, a crash of the query process, a client gone away
             with self._lock:
                 self._counts[slot] -= 1
+                self._running.value -= 1
 
     def running(self, client: str) -> int:
         key = _key(client)
@@ -71,15 +90,30 @@ class ClientSlots:
             return 0 if slot is None else self._counts[slot]
 
     def _acquire(self, key: int) -> int:
-        with self._lock:
-            slot = self._find(key, claim=True)
-            if self._counts[slot] >= self.limit:
-                raise WebError(429, f"This client already has {self._counts[slot]} queries running, the most "
-                                    f"this endpoint runs at once for one client (the client_concurrency "
-                                    f"setting). Wait for one to finish, then retry.",
-                               {"Retry-After": str(self.retry_after)})
-            self._counts[slot] += 1
-            return slot
+        deadline = time.monotonic() + self.wait
+        while True:
+            with self._lock:
+                slot = self._find(key, claim=True)
+                held = self._counts[slot]
+                refusal = self._refusal(held)
+                if refusal is None:
+                    self._counts[slot] += 1
+                    self._running.value += 1
+                    return slot
+            if time.monotonic() >= deadline:
+                raise WebError(429, refusal, {"Retry-After": str(self.retry_after)})
+            time.sleep(_POLL)
+
+    def _refusal(self, held: int) -> str | None:
+        """Why a client with ``held`` queries running may not start one more now (None: it may)."""
+        if held >= self.limit:
+            return (f"This client already has {held} queries running, the most this endpoint runs at once "
+                    "for one client (the client_concurrency setting). Wait for one to finish, then retry.")
+        if held and self.capacity and self._running.value >= self.capacity - self.reserved:
+            return (f"This client has {held} queries running and the server's query slots are nearly all "
+                    f"taken; the last {self.reserved} are kept for clients with none running. Wait for one "
+                    "of yours to finish, then retry.")
+        return None
 
     def _find(self, key: int, *, claim: bool) -> int | None:
         """The slot of ``key`` (open addressing, linear probing); with ``claim``, a free one

@@ -84,8 +84,12 @@ def _set_up(state) -> None:
     shared memory all workers see. The query processes start later, in each worker."""
     app: Flask = state.app
     config = app.config
+    # A threaded client waits a moment for a slot (a second at the default 5 s timeout)
+    # rather than meeting a 429 at once.
     app.extensions[_SLOTS] = ClientSlots(int(config["CLIENT_CONCURRENCY"]),
-                                         retry_after(float(config["QUERY_TIMEOUT"])))
+                                         retry_after(float(config["QUERY_TIMEOUT"])),
+                                         capacity=int(config["WORKERS"]) * int(config["THREADS"]),
+                                         wait=min(1.0, float(config["QUERY_TIMEOUT"]) / 5))
     app.extensions[_CACHE] = ResultCache(float(config["RESULT_CACHE_MB"]))
     app.extensions[_EXECUTOR] = _make_executor(app, app.extensions["kgraph"])
     app.extensions[_FEDERATED] = _make_executor(app, app.extensions["kgraph"], network=True)
