@@ -4,7 +4,8 @@
 
 Starts its own servers (as the tests do: w3c_run.py), runs every test once on each store,
 and prints: kgraph vs W3C, kgraph vs pyoxigraph (in-process, same dataset), and pyoxigraph vs
-W3C; ``--failures`` lists each failing test with the difference. The engine's known failures
+W3C; then the protocol and Graph Store read tests on each store and on the Oxigraph server
+itself; ``--failures`` lists each failing test with the difference. The engine's known failures
 (known_failures.toml) are counted apart.
 """
 
@@ -17,6 +18,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from w3c_graphstore import load_graph_store_tests, run_graph_store_test, write_graph_store_dataset
+from w3c_protocol import load_protocol_tests, run_protocol_test, write_protocol_dataset
 from w3c_run import STORES, Runner, all_tests, dead_endpoint, kgraph_servers, known_failures, needs_remote_endpoints
 
 
@@ -57,20 +60,63 @@ def run() -> tuple[list[dict], list[dict], float]:
     return rows, failures, time.monotonic() - started
 
 
+def run_protocol() -> tuple[list[dict], list[dict]]:
+    """The protocol and Graph Store read tests on each store, and on the Oxigraph server itself
+    (``oxigraph serve``, its /query and /store): the engine's own protocol implementation."""
+    rows, failures = [], []
+    suites = [("protocol", load_protocol_tests(), write_protocol_dataset, run_protocol_test, "/sparql", "/query",
+               lambda t: t.needs_update and "needs SPARQL Update"),
+              ("graph-store", load_graph_store_tests(), write_graph_store_dataset, run_graph_store_test,
+               "/rdf-graphs", "/store", lambda t: t.skip)]
+    for suite, tests, write, check, path, engine_path, skip in suites:
+        engine: list[str] = []
+        with kgraph_servers(tests, write=write, engine=engine) as bases:
+            targets = {**bases, "oxigraph serve": engine[0]}
+            for store, base in targets.items():
+                row = {"suite": suite, "comparison": "kgraph vs W3C" if store in STORES else "Oxigraph server vs W3C",
+                       "store": store, "tests": len(tests), "passed": 0, "failed": 0, "known engine failures": 0,
+                       "skipped": sum(1 for t in tests if skip(t))}
+                for test in tests:
+                    if skip(test):
+                        continue
+                    if store == "oxigraph serve":
+                        difference = _on_engine(check, test, base, path, engine_path)
+                    else:
+                        difference = check(test, base)
+                    row["passed" if difference is None else "failed"] += 1
+                    if difference is not None:
+                        failures.append({"suite": suite, "comparison": row["comparison"], "store": store,
+                                         "test": test.short, "id": test.id, "difference": difference})
+                rows.append(row)
+    return rows, failures
+
+
+def _on_engine(check, test, base, path, engine_path):
+    import dataclasses
+
+    if hasattr(test, "reads"):  # Graph Store: the same reads, at Oxigraph's /store
+        reads = tuple(dataclasses.replace(r, path=r.path.replace(path, engine_path, 1)) for r in test.reads)
+        return check(dataclasses.replace(test, reads=reads), base)
+    return check(test, base, engine_path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--failures", action="store_true", help="list each failing test and its difference")
     parser.add_argument("--json", type=Path, help="also write the counts and failures to this file")
     args = parser.parse_args()
     rows, failures, seconds = run()
-    print(f"{'suite':13} {'comparison':21} {'store':10} {'passed':>7} {'failed':>7} {'known':>6} {'skipped':>8}")
+    protocol_rows, protocol_failures = run_protocol()
+    rows, failures = rows + protocol_rows, failures + protocol_failures
+    print(f"{'suite':13} {'comparison':23} {'store':10} {'passed':>7} {'failed':>7} {'known':>6} {'skipped':>8}")
     for r in rows:
-        print(f"{r['suite']:13} {r['comparison']:21} {r['store']:10} {r['passed']:>4}/{r['tests'] - r['skipped']:<3}"
+        print(f"{r['suite']:13} {r['comparison']:23} {r['store']:10} {r['passed']:>4}/{r['tests'] - r['skipped']:<3}"
               f"{r['failed']:>6} {r['known engine failures']:>6} {r['skipped']:>8}")
     print(f"({seconds:.0f} s; 'known': the engine's failures of known_failures.toml; "
-          f"'skipped': SERVICE to endpoints that would have to be contacted)")
+          f"'skipped': SERVICE to endpoints that would have to be contacted; protocol: updates, kgraph is "
+          f"read-only; graph-store: default graph, new graph by POST)")
     if args.failures:
-        for comparison in ("kgraph vs pyoxigraph", "kgraph vs W3C", "pyoxigraph vs W3C"):
+        for comparison in ("kgraph vs pyoxigraph", "kgraph vs W3C", "pyoxigraph vs W3C", "Oxigraph server vs W3C"):
             listed = [f for f in failures if f["comparison"] == comparison]
             print(f"\n{comparison}: {len({(f['suite'], f['test']) for f in listed})} tests")
             for f in listed:

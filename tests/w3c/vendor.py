@@ -3,7 +3,8 @@
     .venv/bin/python tests/w3c/vendor.py [/work/shared/w3c-rdf-tests]
 
 Copies the manifests (each included one too), and each query-evaluation test's query, data,
-named graphs, FROM graphs, service data and expected result; plus LICENSE.md.
+named graphs, FROM graphs, service data and expected result; the protocol tests' manifest
+and data, and the Graph Store Protocol manifests; plus LICENSE.md.
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from w3c_manifest import BASE_URL, MANIFESTS, SUITE, _manifest_urls, files_of, load_tests, path_of
 
 DEFAULT_SOURCE = Path("/work/shared/w3c-rdf-tests")
+#: The protocol tests' files (their requests are in the manifests themselves).
+PROTOCOL_FILES = ["sparql11/protocol/manifest.ttl", "sparql11/protocol/data1.nt", "sparql11/protocol/data2.nt",
+                  "sparql11/protocol/data3.nt", "sparql11/graph-store-protocol/manifest.ttl",
+                  "sparql11/graph-store-protocol/manifest-direct.ttl",
+                  "sparql11/graph-store-protocol/manifest-indirect.ttl"]
 
 
 def vendor(source: Path = DEFAULT_SOURCE) -> int:
@@ -25,6 +31,7 @@ def vendor(source: Path = DEFAULT_SOURCE) -> int:
         urls.update(url for url, _ in _manifest_urls(BASE_URL + manifest, root))
         for test in load_tests(suite, root):
             urls.update(files_of(test))
+    urls.update(BASE_URL + name for name in PROTOCOL_FILES)
     if SUITE.exists():
         shutil.rmtree(SUITE)
     for url in sorted(urls):

@@ -199,13 +199,14 @@ def answer_form(*answers) -> type:
 # --- servers -------------------------------------------------------------------------------------
 
 @contextmanager
-def kgraph_servers(tests: list[EvaluationTest], stores=STORES) -> Iterator[dict[str, str]]:
-    """``{store: base URL}`` of real ``kgraph serve`` servers holding the dataset of ``tests``:
-    ``embedded`` serves the N-Quads file; ``oxigraph`` serves an Oxigraph server (``--store``)
-    that holds the same file."""
+def kgraph_servers(tests: list, stores=STORES, *, write=None, engine: list | None = None) -> Iterator[dict[str, str]]:
+    """``{store: base URL}`` of real ``kgraph serve`` servers holding the dataset of ``tests``
+    (``write(tests, path)`` writes it as N-Quads; default :func:`write_dataset`): ``embedded``
+    serves the file; ``oxigraph`` serves an Oxigraph server (``--store``) that holds the same
+    file. ``engine``, a list, receives that Oxigraph server's own root URL."""
     with tempfile.TemporaryDirectory(prefix="kgraph-w3c-") as folder, ExitStack() as stack:
         folder = Path(folder)
-        dataset = write_dataset(tests, folder / "w3c-dataset.nq")
+        dataset = (write or write_dataset)(tests, folder / "w3c-dataset.nq")
         home = folder / "home"
         home.mkdir()
         cli_args = ("--home", str(home), "--build-dir", str(folder / "build"))
@@ -219,6 +220,8 @@ def kgraph_servers(tests: list[EvaluationTest], stores=STORES) -> Iterator[dict[
         if "oxigraph" in stores:
             oxigraph = stack.enter_context(OxigraphServer(folder / "oxigraph"))
             oxigraph.load_dataset(dataset, "application/n-quads")
+            if engine is not None:
+                engine.append(oxigraph.url)
             bases["oxigraph"], _ = stack.enter_context(kgraph_serve(
                 "--workers", "1", "--store", oxigraph.url, cli_args=cli_args, env=env))
         yield bases
