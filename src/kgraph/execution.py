@@ -47,6 +47,8 @@ logger = logging.getLogger(__name__)
 
 #: Seconds a new child may take to open the data before the pool gives up on it.
 STARTUP_SECONDS = 120.0
+#: Seconds a query may wait for an idle query process, at least (see QueryExecutor._take).
+TAKE_SECONDS = 5.0
 
 
 class QueryTimeout(KgraphError):
@@ -438,8 +440,12 @@ class QueryExecutor:
 
     def _take(self) -> _Child:
         """An idle child that is still alive (one killed while idle, by the OOM killer say,
-        is replaced, not handed a query); the pool grows when none is idle."""
-        deadline = time.monotonic() + self.timeout
+        is replaced, not handed a query); the pool grows when none is idle.
+
+        The wait has its own bound, apart from the query's (whose clock starts when a child
+        takes it): long enough for a new child to start on a loaded machine (1.7 s measured
+        on 2 busy cores), even where the query timeout is shorter."""
+        deadline = time.monotonic() + max(self.timeout, TAKE_SECONDS)
         if self._idle.empty():
             with self._lock:
                 if self._wanted < self.size:

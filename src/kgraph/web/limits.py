@@ -20,6 +20,7 @@ import ctypes
 import hashlib
 import math
 import multiprocessing
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -145,3 +146,54 @@ def _key(client: str) -> int:
 def retry_after(query_timeout: float) -> int:
     """Seconds to suggest before retrying: a running query ends within the query timeout."""
     return max(1, math.ceil(query_timeout))
+
+
+class CrashGuard:
+    """What a query that killed its query process leaves behind, in this worker.
+
+    The lexical bounds and the query processes' large stack keep every input found so far
+    from crashing the engine; should one still do, its digest is remembered so a repeat is
+    refused without running, and a client whose queries keep killing processes is turned
+    away (429) for a while before it can use up the pool's respawns.
+    """
+
+    def __init__(self, *, strikes: int = 3, window: float = 60.0, remembered: int = 4096):
+        self.strikes = strikes
+        self.window = window
+        self.remembered = remembered
+        self._lock = threading.Lock()
+        self._fatal: dict[str, None] = {}  # digests, oldest first
+        self._crashes: dict[str, list[float]] = {}
+
+    @staticmethod
+    def digest(query: str) -> str:
+        return hashlib.sha256(query.encode("utf-8")).hexdigest()
+
+    def check(self, query: str, client: str) -> None:
+        """Refuse a query that killed a process before, or a client with too many such queries."""
+        now = time.monotonic()
+        with self._lock:
+            recent = [t for t in self._crashes.get(client, ()) if now - t < self.window]
+            if recent:
+                self._crashes[client] = recent
+            else:
+                self._crashes.pop(client, None)
+            fatal = self.digest(query) in self._fatal
+        if fatal:
+            raise WebError(400, TOO_COMPLEX + " This exact query did so before, so it is not run again.")
+        if len(recent) >= self.strikes:
+            raise WebError(429, f"Queries from this client stopped the query engine {len(recent)} times in the "
+                                f"last {self.window:g} s; wait before sending more, and simplify them.",
+                           {"Retry-After": str(math.ceil(self.window))})
+
+    def record(self, query: str, client: str) -> None:
+        with self._lock:
+            self._fatal[self.digest(query)] = None
+            while len(self._fatal) > self.remembered:
+                del self._fatal[next(iter(self._fatal))]
+            self._crashes.setdefault(client, []).append(time.monotonic())
+
+
+TOO_COMPLEX = ("The query was too complex for the query engine: its process stopped while running it (the "
+               "process was replaced). Nest fewer groups, use VALUES or IN (…) for long lists of "
+               "alternatives, or split the query.")

@@ -59,7 +59,7 @@ from .cache import CacheKey, ResultCache, etag
 from .dataset import ServedDataset
 from .description import public_url, serialize_triples
 from .errors import WebError
-from .limits import ClientSlots, check_length, retry_after
+from .limits import TOO_COMPLEX, ClientSlots, CrashGuard, check_length, retry_after
 from .service import service_description
 
 bp = Blueprint("sparql", __name__)
@@ -75,6 +75,7 @@ _FEDERATED = "kgraph.executor.federated"
 _PREFIXES = tuple(sorted(PREFIXES.items()))
 _SLOTS = "kgraph.client_slots"
 _CACHE = "kgraph.result_cache"
+_CRASHES = "kgraph.crash_guard"
 _executor_lock = threading.Lock()
 
 
@@ -91,6 +92,7 @@ def _set_up(state) -> None:
                                          capacity=int(config["WORKERS"]) * int(config["THREADS"]),
                                          wait=min(1.0, float(config["QUERY_TIMEOUT"]) / 5))
     app.extensions[_CACHE] = ResultCache(float(config["RESULT_CACHE_MB"]))
+    app.extensions[_CRASHES] = CrashGuard()
     app.extensions[_EXECUTOR] = _make_executor(app, app.extensions["kgraph"])
     app.extensions[_FEDERATED] = _make_executor(app, app.extensions["kgraph"], network=True)
 
@@ -157,8 +159,10 @@ def endpoint() -> Response:
     cache: ResultCache = current_app.extensions[_CACHE]
     answer = cache.get(key) if key else None
     if answer is None:
-        with current_app.extensions[_SLOTS].hold(request.remote_addr or "-"):
-            answer = _run(dataset, job, reading.calls_out)
+        client = request.remote_addr or "-"
+        current_app.extensions[_CRASHES].check(asked.query, client)
+        with current_app.extensions[_SLOTS].hold(client):
+            answer = _run(dataset, job, reading.calls_out, client)
         if key:
             cache.put(key, answer)
     return _answer(answer, dataset.version if key else None)
@@ -189,7 +193,7 @@ def _formats_for(accept_header: str, name: str | None) -> tuple[tuple[str, str |
     return tuple(formats)
 
 
-def _run(dataset: ServedDataset, job: Job, calls_out: bool) -> Answer:
+def _run(dataset: ServedDataset, job: Job, calls_out: bool, client: str) -> Answer:
     timeout = float(current_app.config["QUERY_TIMEOUT"])
     pool = executor(current_app, network=job.network)
     try:
@@ -224,8 +228,8 @@ def _run(dataset: ServedDataset, job: Job, calls_out: bool) -> Answer:
                        {"Retry-After": str(retry_after(timeout))}) from None
     except EngineCrashed as exc:
         current_app.logger.error("a query process died running %r: %s", job.query[:2000], exc)
-        raise WebError(500, "The query engine failed on this query (logged; the engine was restarted). "
-                            "If it happens again, report the query.") from None
+        current_app.extensions[_CRASHES].record(job.query, client)
+        raise WebError(400, TOO_COMPLEX) from None
     except NotAcceptable as exc:  # the form was not told from the text: negotiate now for the 406
         negotiation.for_result(exc.kind, request.accept_mimetypes, _format_parameter())
         raise
