@@ -78,6 +78,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_memory_mb", 2048, "Memory (MiB) one query may take beyond the data its query process "
             "holds; a query that needs more is stopped with a 503. 0: no limit."),
     Setting("max_query_length", 65536, "Longest SPARQL query accepted, in characters; a longer one is a 413."),
+    Setting("max_query_nesting", 256, "Deepest nesting of brackets a query may have (read as the engine reads "
+            "it); a deeper one is a 400. At most 256: deeper queries can crash the engine's parser."),
+    Setting("max_query_operators", 4096, "Most operators, UNIONs and path steps one query may have; more is a "
+            "400. At most 4096: longer chains can crash the engine."),
     Setting("max_result_rows", 100000, "Most rows (solutions, or triples of a CONSTRUCT/DESCRIBE) in one "
             "answer; a longer answer is a 422 (never cut silently), or, for a request with truncate=yes (the "
             "query UI's), cut there and marked Kgraph-Result-Truncated. The whole graph stays downloadable "

@@ -24,11 +24,12 @@ from .sparql_text import read, tokens
 #: pyoxigraph's parser and evaluator recurse once per level of brackets and per operator of
 #: a chain (``1+1+…``, ``{…} UNION {…} UNION …``), and overflow their stack — a segfault
 #: that kills the whole process — on a thread's default 8 MiB (measured: 3000 nested groups,
-#: 10,000 terms of a sum). Query processes run queries on a far larger stack
-#: (:mod:`kgraph.execution`: no crash at 30,000 of either), and these bounds, far above any
-#: real query, keep every query well inside it, in query processes and inline alike.
+#: 10,000 terms of a sum; 1000 and 5000 passed). These bounds, far above any real query,
+#: keep every query inside that stack wherever it runs (the CLI, pages, inline); query
+#: processes also run queries on a far larger stack (:mod:`kgraph.execution`: no crash at
+#: 30,000 of either). The settings max_query_nesting / max_query_operators may only lower them.
 MAX_NESTING = 256
-MAX_OPERATORS = 8192
+MAX_OPERATORS = 4096
 
 #: What the default graph of a query is when the request names none: everything the
 #: graph says about the world, asserted and inferred (not the ontology or the shapes).
@@ -103,15 +104,16 @@ def check_nesting(sparql: str, *, max_nesting: int = MAX_NESTING, max_operators:
     """Refuse a query nested deeper than ``max_nesting`` or with more than ``max_operators``
     operators, UNIONs and path steps (see :data:`MAX_NESTING` why), read as the engine reads it."""
     reading = read(sparql)
+    max_nesting, max_operators = min(max_nesting, MAX_NESTING), min(max_operators, MAX_OPERATORS)
     if reading.depth > max_nesting:
         raise QueryError(
             f"the query nests brackets {reading.depth} levels deep; this endpoint accepts at most "
-            f"{max_nesting} (the max_query_nesting limit). Flatten the groups or filters."
+            f"{max_nesting} (the max_query_nesting setting). Flatten the groups or filters."
         )
     if reading.operators > max_operators:
         raise QueryError(
             f"the query has {reading.operators} operators, UNIONs and path steps; this endpoint accepts "
-            f"at most {max_operators} (the max_query_operators limit). Use VALUES or IN (…) for long "
+            f"at most {max_operators} (the max_query_operators setting). Use VALUES or IN (…) for long "
             "lists of alternatives, or split the query."
         )
 

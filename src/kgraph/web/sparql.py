@@ -143,7 +143,9 @@ def endpoint() -> Response:
     config = current_app.config
     check_length(asked.query, int(config["MAX_QUERY_LENGTH"]), in_url=request.method in ("GET", "HEAD"))
     dataset = served()
-    check_nesting(asked.query)  # before the engine's parser sees it: too deep a query crashes it
+    # Before the engine's parser sees it: too deep or too long a chain crashes it.
+    check_nesting(asked.query, max_nesting=int(config["MAX_QUERY_NESTING"]),
+                  max_operators=int(config["MAX_QUERY_OPERATORS"]))
     federated = check_query(asked.query, config["FEDERATION_ALLOW"], prefixes=PREFIXES)
     reading = read(asked.query, _PREFIXES)
     kind = reading.kind
