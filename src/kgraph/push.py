@@ -12,6 +12,11 @@ the one format every Graph Store implementation reads).
 
 Afterwards the triples of each graph are counted at the store's query URL and compared
 with what was sent.
+
+With the asserted and the inferred graph, the push also writes the store's default graph
+(``PUT ?default``) as their RDF merge, as kgraph's own stores hold it
+(:func:`kgraph.ondisk.merge_into_default`): a query that names no dataset then sees what it
+sees on ``kgraph serve``, and one with ``FROM`` keeps its own dataset.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import requests
 from .errors import KgraphError, StoreUnavailable
 from .namespaces import Graphs
 from .pipeline import dataset_files
+from .store import DEFAULT_GRAPHS
 from .remote import (
     CONNECT_TIMEOUT,
     Endpoints,
@@ -36,6 +42,9 @@ from .remote import (
     redacted,
     response_message,
 )
+
+#: What :func:`push` names the store's default graph in its results.
+DEFAULT = "default graph"
 
 #: Triples per request: about 5–10 MB of N-Triples, which every store takes in one body
 #: (Fuseki's and Virtuoso's default request limits are far above it).
@@ -132,8 +141,11 @@ def push(endpoints: Endpoints, graphs: dict[str, list[ox.Triple]], *, replace: b
         raise KgraphError(f"no Graph Store URL for {redacted(endpoints.query)}: give --graph-store-url "
                           "(Oxigraph: http://host:7878/store; Fuseki: http://host:3030/ds/data).")
     result = PushResult(replace)
+    sending = dict(graphs)
+    if all(g in graphs for g in DEFAULT_GRAPHS):
+        sending[DEFAULT] = list(dict.fromkeys(t for g in DEFAULT_GRAPHS for t in graphs[g]))
     with requests.Session() as session:
-        for graph, triples in graphs.items():
+        for graph, triples in sending.items():
             parts = chunks(triples, chunk_size)
             for number, part in enumerate(parts, start=1):
                 method = "PUT" if replace and number == 1 else "POST"
@@ -144,7 +156,7 @@ def push(endpoints: Endpoints, graphs: dict[str, list[ox.Triple]], *, replace: b
             result.graphs.append(GraphResult(graph, len(set(triples))))
     counter = RemoteStore(endpoints.query, timeout=timeout)
     for graph in result.graphs:
-        graph.found = counter.count(graph.graph)
+        graph.found = counter.count(None if graph.graph == DEFAULT else graph.graph, default=graph.graph == DEFAULT)
     return result
 
 
@@ -155,7 +167,8 @@ def _body(triples: Iterable[ox.Triple]) -> bytes:
 def _send(session: requests.Session, method: str, url: str, graph: str, body: bytes, timeout: float) -> None:
     target, url = url, redacted(url)  # messages name the URL without its password
     try:
-        response = session.request(method, target, params={"graph": graph}, data=body,
+        where = {"default": ""} if graph == DEFAULT else {"graph": graph}
+        response = session.request(method, target, params=where, data=body,
                                    headers={"Content-Type": BODY_TYPE},
                                    timeout=(CONNECT_TIMEOUT, timeout))
     except requests.Timeout:

@@ -22,6 +22,7 @@ Failures are told apart, because they ask for different things of the caller:
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -106,6 +107,9 @@ def redacted(url: str) -> str:
                                             + (f":{parts.port}" if parts.port else "")))
 
 
+_POSITION = re.compile(r"\bat (\d+):(\d+)")
+
+
 class RemoteStore:
     """A :class:`~kgraph.store.Store` over a SPARQL 1.1 query endpoint.
 
@@ -139,7 +143,17 @@ class RemoteStore:
         prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or {}).items())
         if base_iri:
             prologue = f"BASE <{base_iri}>\n" + prologue
-        sparql = prologue + sparql
+        if prologue:
+            try:
+                return self._dataset_query(prologue + sparql, default_graphs, named_graphs)
+            except QueryError as exc:  # the store's positions, in the user's own text
+                lines = prologue.count("\n")
+                raise QueryError(_POSITION.sub(lambda m: f"at {max(int(m.group(1)) - lines, 1)}:{m.group(2)}",
+                                               str(exc), count=1)) from None
+        return self._dataset_query(sparql, default_graphs, named_graphs)
+
+    def _dataset_query(self, sparql: str, default_graphs: Sequence[str] | None,
+                       named_graphs: Sequence[str] | None) -> QueryResult:
         if default_graphs is None and named_graphs is None and self.default_graphs is None:
             return self._query(sparql, None, None)
         defaults = default_graphs if default_graphs is not None else self.default_graphs or ()
@@ -164,8 +178,12 @@ class RemoteStore:
 
     # --- beyond the protocol --------------------------------------------------------------
 
-    def count(self, graph: str | None = None) -> int:
-        """Triples in the named graph ``graph``; with ``None``, quads in all named graphs."""
+    def count(self, graph: str | None = None, *, default: bool = False) -> int:
+        """Triples in the named graph ``graph``; with ``None``, quads in all named graphs;
+        ``default``: triples in the store's own default graph."""
+        if default:
+            result = self._query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", None, None)
+            return int(next(iter(result.raw))["n"].value)
         pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
         result = self._query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}", None, None)
         return int(next(iter(result.raw))["n"].value)

@@ -11,6 +11,12 @@ caches and ETags, the build date VoID shows, the files of /download/) comes from
 
 A remote that is down when the app starts does not stop it: the app starts with the
 local manifest (or none) and answers 503 until the store is back (issue 6).
+
+The default graph of a query that names none is the store's own default graph, which
+``kgraph push`` writes as the merge of the asserted and inferred graphs, so a query's
+``FROM`` keeps its meaning. A store pushed by an older kgraph has an empty default graph:
+then every query without a dataset of its own names the two graphs in the protocol (and
+a ``FROM`` of the query is overridden), with a warning to push again.
 """
 
 from __future__ import annotations
@@ -31,10 +37,15 @@ log = logging.getLogger(__name__)
 
 def open_remote(url: str, *, timeout: float, layout: Layout | None = None) -> ServedDataset:
     """The built kgraph dataset as pushed to the SPARQL store at ``url`` (its query endpoint)."""
-    store = RemoteStore(url, timeout=timeout, default_graphs=DEFAULT_GRAPHS)
+    store = RemoteStore(url, timeout=timeout)
     build_path, manifest = _local_build(layout)
     try:
         counts = {graph: store.count(graph) for graph in store.named_graphs()}
+        if not store.count(default=True) and any(counts.get(g) for g in DEFAULT_GRAPHS):
+            log.warning("the store at %s has no default graph of its own (pushed by an older kgraph): "
+                        "queries name the asserted and inferred graphs, overriding a query's FROM. "
+                        "Run `kgraph push` again.", store.where)
+            store.default_graphs = DEFAULT_GRAPHS
     except StoreUnavailable as exc:
         log.warning("%s; serving anyway, with 503 answers until it is back", exc)
         return _dataset(store, manifest, build_path)
