@@ -4,7 +4,7 @@
 
 Starts its own servers (as the tests do: w3c_run.py), runs every test once on each store,
 and prints: kgraph vs W3C, kgraph vs pyoxigraph (in-process, same dataset), and pyoxigraph vs
-W3C; then the protocol and Graph Store read tests on each store and on the Oxigraph server
+W3C; the same for the syntax tests; then the protocol and Graph Store read tests on each store and on the Oxigraph server
 itself; ``--failures`` lists each failing test with the difference. The engine's known failures
 (known_failures.toml) are counted apart.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from w3c_graphstore import load_graph_store_tests, run_graph_store_test, write_graph_store_dataset
 from w3c_protocol import load_protocol_tests, run_protocol_test, write_protocol_dataset
-from w3c_run import STORES, Runner, all_tests, dead_endpoint, kgraph_servers, known_failures, needs_remote_endpoints
+from w3c_run import STORES, Runner, SyntaxRunner, all_syntax_tests, all_tests, dead_endpoint, kgraph_servers, known_failures, needs_remote_endpoints
 
 
 def run() -> tuple[list[dict], list[dict], float]:
@@ -57,7 +57,34 @@ def run() -> tuple[list[dict], list[dict], float]:
                                          "test": test.short, "id": test.id,
                                          "difference": difference or "passes, but is listed as a known failure"})
                 rows.append(row)
+        syntax = SyntaxRunner(bases)
+        checks = [("pyoxigraph vs W3C", "in-process", syntax.engine_versus_w3c)]
+        for store in STORES:
+            checks.append(("kgraph vs W3C", store, lambda t, s=store: syntax.kgraph_versus_w3c(s, t)))
+            checks.append(("kgraph vs pyoxigraph", store, lambda t, s=store: syntax.kgraph_versus_engine(s, t)))
+        syntax_tests = all_syntax_tests()
+        for suite in dict.fromkeys(t.suite for t in syntax_tests):
+            in_suite = [t for t in syntax_tests if t.suite == suite]
+            for comparison, store, check in checks:
+                rows.append(_count(suite + "-syntax", comparison, store, in_suite, check, known, failures))
     return rows, failures, time.monotonic() - started
+
+
+def _count(suite, comparison, store, tests, check, known, failures) -> dict:
+    row = {"suite": suite, "comparison": comparison, "store": store, "tests": len(tests),
+           "passed": 0, "failed": 0, "known engine failures": 0, "skipped": 0}
+    for test in tests:
+        difference = check(test)
+        expected_to_fail = test.id in known and comparison != "kgraph vs pyoxigraph"
+        if expected_to_fail and difference is not None:
+            row["known engine failures"] += 1
+        elif difference is None and not expected_to_fail:
+            row["passed"] += 1
+        else:
+            row["failed"] += 1
+            failures.append({"suite": suite, "comparison": comparison, "store": store, "test": test.short,
+                             "id": test.id, "difference": difference or "passes, but is listed as a known failure"})
+    return row
 
 
 def run_protocol() -> tuple[list[dict], list[dict]]:
@@ -108,9 +135,9 @@ def main() -> None:
     rows, failures, seconds = run()
     protocol_rows, protocol_failures = run_protocol()
     rows, failures = rows + protocol_rows, failures + protocol_failures
-    print(f"{'suite':13} {'comparison':23} {'store':10} {'passed':>7} {'failed':>7} {'known':>6} {'skipped':>8}")
+    print(f"{'suite':16} {'comparison':23} {'store':14} {'passed':>7} {'failed':>7} {'known':>6} {'skipped':>8}")
     for r in rows:
-        print(f"{r['suite']:13} {r['comparison']:23} {r['store']:10} {r['passed']:>4}/{r['tests'] - r['skipped']:<3}"
+        print(f"{r['suite']:16} {r['comparison']:23} {r['store']:14} {r['passed']:>4}/{r['tests'] - r['skipped']:<3}"
               f"{r['failed']:>6} {r['known engine failures']:>6} {r['skipped']:>8}")
     print(f"({seconds:.0f} s; 'known': the engine's failures of known_failures.toml; "
           f"'skipped': SERVICE to endpoints that would have to be contacted; protocol: updates, kgraph is "

@@ -10,28 +10,20 @@ Each test (``mf:QueryEvaluationTest`` of suite/, see README.md) runs three ways:
 - ``test_kgraph_answers_as_the_engine[store]``: kgraph's answer against the engine's, term for
   term: any difference is kgraph's own layer, never expected.
 
-How the dataset is served and the query sent: w3c_run.py. The counts of a run are written to
-/tmp/kgraph-w3c/counts.json; ``.venv/bin/python tests/w3c/report.py`` prints them afresh.
+How the dataset is served and the query sent: w3c_run.py; the servers: conftest.py. The counts
+of a run are written to /tmp/kgraph-w3c/counts.json; ``.venv/bin/python tests/w3c/report.py`` prints them afresh.
 """
 
 from __future__ import annotations
 
-import json
-from collections import Counter
-from pathlib import Path
-
 import pytest
 
-from w3c_run import STORES, Runner, all_tests, dead_endpoint, kgraph_servers, known_failures, needs_remote_endpoints
+from w3c_run import STORES, all_syntax_tests, all_tests, known_failures, needs_remote_endpoints, record
 
 pytestmark = pytest.mark.w3c
 
 TESTS = all_tests()
 KNOWN = known_failures()
-RUNNABLE = [t for t in TESTS if not needs_remote_endpoints(t)]
-COUNTS_FILE = Path("/tmp/kgraph-w3c/counts.json")
-#: ``{(suite, comparison, store): Counter(passed=…, failed=…)}`` of this session.
-OUTCOMES: dict[tuple[str, str, str], Counter] = {}
 
 
 def _params(*, known_fail: bool):
@@ -47,35 +39,15 @@ def _params(*, known_fail: bool):
     return params
 
 
-@pytest.fixture(scope="module")
-def runner():
-    with kgraph_servers(RUNNABLE) as bases:
-        runner = Runner(bases, dead_endpoint())
-        runner.prefetch(RUNNABLE)
-        yield runner
-    _write_counts()
-
-
-def _record(test, comparison: str, store: str, difference: str | None) -> None:
-    counter = OUTCOMES.setdefault((test.suite, comparison, store), Counter())
-    counter["passed" if difference is None else "failed"] += 1
-
-
 def _check(difference: str | None) -> None:
     if difference is not None:  # the difference alone: a traceback would say nothing more
         pytest.fail(difference, pytrace=False)
 
 
-def _write_counts() -> None:
-    COUNTS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    rows = [{"suite": s, "comparison": c, "store": st, **counter} for (s, c, st), counter in sorted(OUTCOMES.items())]
-    COUNTS_FILE.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
-
-
 @pytest.mark.parametrize("test", _params(known_fail=True))
 def test_engine_answers_as_w3c(runner, test):
     difference = runner.engine_versus_w3c(test)
-    _record(test, "pyoxigraph vs W3C", "in-process", difference)
+    record(test.suite, "pyoxigraph vs W3C", "in-process", difference)
     _check(difference)
 
 
@@ -83,7 +55,7 @@ def test_engine_answers_as_w3c(runner, test):
 @pytest.mark.parametrize("test", _params(known_fail=True))
 def test_kgraph_answers_as_w3c(runner, store, test):
     difference = runner.kgraph_versus_w3c(store, test)
-    _record(test, "kgraph vs W3C", store, difference)
+    record(test.suite, "kgraph vs W3C", store, difference)
     _check(difference)
 
 
@@ -91,10 +63,10 @@ def test_kgraph_answers_as_w3c(runner, store, test):
 @pytest.mark.parametrize("test", _params(known_fail=False))
 def test_kgraph_answers_as_the_engine(runner, store, test):
     difference = runner.kgraph_versus_engine(store, test)
-    _record(test, "kgraph vs pyoxigraph", store, difference)
+    record(test.suite, "kgraph vs pyoxigraph", store, difference)
     _check(difference)
 
 
 def test_every_known_failure_is_a_test_of_the_suite():
-    ids = {t.id for t in TESTS}
+    ids = {t.id for t in TESTS} | {t.id for t in all_syntax_tests()}
     assert not set(KNOWN) - ids, "known_failures.toml names no such test"

@@ -2,7 +2,8 @@
 
     .venv/bin/python tests/w3c/vendor.py [/work/shared/w3c-rdf-tests]
 
-Copies the manifests (each included one too), and each query-evaluation test's query, data,
+Copies the manifests (each included one too), each syntax test's query, and each
+query-evaluation test's query, data,
 named graphs, FROM graphs, service data and expected result; the protocol tests' manifest
 and data, and the Graph Store Protocol manifests; plus LICENSE.md.
 """
@@ -14,7 +15,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from w3c_manifest import BASE_URL, MANIFESTS, SUITE, _manifest_urls, files_of, load_tests, path_of
+from w3c_manifest import (BASE_URL, MANIFESTS, SUITE, SYNTAX_MANIFESTS, _manifest_urls, files_of, load_syntax_tests,
+                          load_tests, path_of)
 
 DEFAULT_SOURCE = Path("/work/shared/w3c-rdf-tests")
 #: The protocol tests' files (their requests are in the manifests themselves).
@@ -31,6 +33,9 @@ def vendor(source: Path = DEFAULT_SOURCE) -> int:
         urls.update(url for url, _ in _manifest_urls(BASE_URL + manifest, root))
         for test in load_tests(suite, root):
             urls.update(files_of(test))
+    for suite, manifest in SYNTAX_MANIFESTS.items():
+        urls.update(url for url, _ in _manifest_urls(BASE_URL + manifest, root))
+        urls.update(test.query for test in load_syntax_tests(suite, root))
     urls.update(BASE_URL + name for name in PROTOCOL_FILES)
     if SUITE.exists():
         shutil.rmtree(SUITE)

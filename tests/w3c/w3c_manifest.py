@@ -141,3 +141,45 @@ def files_of(test: EvaluationTest) -> set[str]:
     urls = {test.query, test.result, *test.data, *test.graph_data, *default, *named}
     urls.update(data for _, data in test.service_data)
     return {u for u in urls if u.startswith(BASE_URL)}
+
+
+#: The syntax tests run here (SPARQL 1.1 federation syntax left out: its queries call SERVICE).
+SYNTAX_MANIFESTS = {
+    "sparql10": "sparql10/manifest-syntax.ttl",
+    "sparql11": "sparql11/manifest-sparql11-query.ttl",
+}
+_SYNTAX_KINDS = {"PositiveSyntaxTest": True, "PositiveSyntaxTest11": True,
+                 "NegativeSyntaxTest": False, "NegativeSyntaxTest11": False}
+
+
+@dataclass(frozen=True)
+class SyntaxTest:
+    """A ``mf:PositiveSyntaxTest(11)`` (the query parses) or ``mf:NegativeSyntaxTest(11)`` (it must not)."""
+
+    id: str
+    suite: str
+    name: str
+    query: str
+    positive: bool
+    query_text: str = field(default="", compare=False, repr=False)
+
+    @property
+    def short(self) -> str:
+        folder = self.query.removeprefix(BASE_URL).split("/")[-2]
+        return f"{folder}/{self.id.rsplit('#', 1)[-1]}"
+
+
+def load_syntax_tests(suite: str, root: Path = SUITE) -> list[SyntaxTest]:
+    tests = []
+    for manifest_url, graph in _manifest_urls(BASE_URL + SYNTAX_MANIFESTS[suite], root):
+        for head in graph.objects(URIRef(manifest_url), MF.entries):
+            for entry in Collection(graph, head):
+                kinds = [str(k).removeprefix(str(MF)) for k in graph.objects(entry, RDF.type)]
+                positive = [_SYNTAX_KINDS[k] for k in kinds if k in _SYNTAX_KINDS]
+                if not positive or (entry, DAWGT.approval, DAWGT.Rejected) in graph:
+                    continue
+                query = str(graph.value(entry, MF.action))
+                path = path_of(query, root)
+                tests.append(SyntaxTest(str(entry), suite, str(graph.value(entry, MF.name) or entry), query,
+                                        positive[0], path.read_text(encoding="utf-8") if path.is_file() else ""))
+    return tests
