@@ -199,6 +199,10 @@ def execute(store: Store, job: Job, *, deadline: float | None = None) -> Answer:
     except OSError as exc:
         raise ServiceFailed(str(exc)) from None
     except RuntimeError as exc:
+        if job.network and "custom function" not in str(exc):
+            # pyoxigraph reports an answer of the other endpoint it cannot read (HTML, plain
+            # text, broken JSON) as an evaluation error: that server's failure, not the query's.
+            raise ServiceFailed(str(exc)) from None
         raise QueryError(evaluation_message(exc)) from None
     return Answer(body, name, result.kind, len(rows), cut)
 

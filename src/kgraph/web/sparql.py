@@ -207,6 +207,11 @@ def _run(dataset: ServedDataset, job: Job, calls_out: bool, client: str) -> Answ
             return execute(dataset.store, job, deadline=time.monotonic() + timeout)
         return pool.run(job)
     except QueryTimeout:
+        if job.network:  # waiting on another server, most likely: its failure, not this one's
+            raise WebError(504, f"The query, which calls another SPARQL endpoint (SERVICE), ran longer than "
+                                f"{timeout:g} s, the limit of this endpoint (the query_timeout setting), and was "
+                                "stopped. The other endpoint may be slow or down; retry later, or narrow the "
+                                "SERVICE block.", {"Retry-After": str(retry_after(timeout))}) from None
         raise WebError(503, f"The query ran longer than {timeout:g} s, the limit of this endpoint (the "
                             "query_timeout setting), and was stopped. Add a LIMIT, narrow the patterns (bind "
                             "a subject or a predicate, avoid cross products of unrelated patterns and "
