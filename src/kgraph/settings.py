@@ -75,6 +75,8 @@ SETTINGS: tuple[Setting, ...] = (
             "(a last resort; query_timeout stops queries first)."),
     Setting("query_timeout", 5.0, "Seconds a SPARQL query may run; then its process is killed (the work "
             "stops) and the client gets a 503 naming the limit."),
+    Setting("query_memory_total_mb", 0, "Memory (MiB) all query processes of the server may take together "
+            "beyond their data; each gets its share, at most query_memory_mb. 0: half the machine's memory."),
     Setting("query_memory_mb", 2048, "Memory (MiB) one query may take beyond the data its query process "
             "holds; a query that needs more is stopped with a 503. 0: no limit."),
     Setting("max_query_length", 65536, "Longest SPARQL query accepted, in characters; a longer one is a 413."),

@@ -25,6 +25,7 @@ redirects to the UI at ``/``).
 from __future__ import annotations
 
 import functools
+import os
 import threading
 import time
 import weakref
@@ -106,9 +107,26 @@ def _make_executor(app: Flask, dataset: ServedDataset, *, network: bool = False)
     threads = int(app.config["THREADS"])
     pool = QueryExecutor(dataset.spec, size=max(1, threads // 2) if network else threads,
                          timeout=float(app.config["QUERY_TIMEOUT"]),
-                         memory_mb=int(app.config["QUERY_MEMORY_MB"]), network=network)
+                         memory_mb=_memory_share(app.config), network=network)
     weakref.finalize(app, pool.close)  # an app dropped (tests make many) takes its processes along
     return pool
+
+
+def _memory_share(config) -> int:
+    """MiB one query process may take: ``query_memory_mb``, or less where the server's query
+    processes together (every worker's, both pools) would pass ``query_memory_total_mb``
+    (default: half the machine) — 2 workers × 6 processes × 2 GiB was 24 GiB, all of it."""
+    per_query = int(config["QUERY_MEMORY_MB"])
+    total = int(config["QUERY_MEMORY_TOTAL_MB"])
+    if total <= 0:
+        try:
+            total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // (2 * 1024 * 1024)
+        except (ValueError, OSError, AttributeError):  # not POSIX: no share, the per-query limit
+            return per_query
+    threads = int(config["THREADS"])
+    processes = max(1, int(config["WORKERS"])) * (threads + max(1, threads // 2))
+    share = max(64, total // processes)
+    return min(per_query, share) if per_query > 0 else share
 
 
 def executor(app: Flask, *, network: bool = False) -> QueryExecutor | None:
@@ -220,7 +238,7 @@ def _run(dataset: ServedDataset, job: Job, calls_out: bool, client: str) -> Answ
                        {"Retry-After": str(retry_after(timeout))}) from None
     except QueryOutOfMemory as exc:
         raise WebError(503, f"The query needed more than {exc.megabytes} MiB of memory, the limit of one query "
-                            "on this endpoint (the query_memory_mb setting), and was stopped. Add a LIMIT, "
+                            "on this endpoint (the query_memory_mb and query_memory_total_mb settings), and was stopped. Add a LIMIT, "
                             "avoid ORDER BY, GROUP BY or DISTINCT over cross products of unrelated patterns, "
                             "or download the whole graph from /download/ and query it on your own machine.",
                        {"Retry-After": str(retry_after(timeout))}) from None
