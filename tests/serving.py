@@ -1,4 +1,4 @@
-"""A real ``kgraph serve`` (gunicorn) for tests: a subprocess on a free port of 127.0.0.1.
+"""A real ``kgraph serve`` (granian) for tests: a subprocess on a free port of 127.0.0.1.
 
     with kgraph_serve("--workers", "2", str(fixture), ready="/void") as (base, process):
         urllib.request.urlopen(base + "/sparql?query=ASK{}")

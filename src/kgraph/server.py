@@ -55,9 +55,10 @@ SERVER_NAME = "kgraph"
 MAX_REQUEST_LINE = 8190
 #: Most bytes of header fields (names and values) a request may carry; more is a 431.
 MAX_HEADER_BYTES = 16384
-#: Most bytes of a request's head granian buffers while reading it. Beyond this (and for a URL
-#: over 65,534 bytes, hyper's own limit) hyper refuses the request itself, with an empty 431
-#: (or 414) and closes the connection: the JSON answers above cover everything up to here.
+#: Most bytes of a request's head granian buffers while reading it (hyper's reads overshoot it:
+#: heads up to about 100 KB get through). Beyond that, for a URL over 65,534 bytes and for more
+#: than 100 header fields (hyper's own limits), hyper refuses the request itself with an empty
+#: 431 or 414 and closes the connection: the JSON answers here cover everything short of that.
 HEAD_BUFFER_BYTES = 65536
 #: Bytes of a streamed answer gathered in the app's thread before one send.
 STREAM_BATCH = 256 * 1024
