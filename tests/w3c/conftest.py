@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from w3c_run import Runner, SyntaxRunner, all_tests, dead_endpoint, kgraph_servers, needs_remote_endpoints, write_counts
+from w3c_run import Runner, all_tests, dead_endpoint, kgraph_servers, needs_remote_endpoints, write_counts
+from w3c_syntax import SyntaxRunner
 
 RUNNABLE = [t for t in all_tests() if not needs_remote_endpoints(t)]
 

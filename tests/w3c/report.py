@@ -20,7 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from w3c_graphstore import load_graph_store_tests, run_graph_store_test, write_graph_store_dataset
 from w3c_protocol import load_protocol_tests, run_protocol_test, write_protocol_dataset
-from w3c_run import STORES, Runner, SyntaxRunner, all_syntax_tests, all_tests, dead_endpoint, kgraph_servers, known_failures, needs_remote_endpoints
+from w3c_syntax import SyntaxRunner, all_syntax_tests
+from w3c_run import STORES, Runner, all_tests, dead_endpoint, kgraph_servers, known_failures, needs_remote_endpoints
 
 
 def run() -> tuple[list[dict], list[dict], float]:

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import pytest
 
-from w3c_run import STORES, all_syntax_tests, all_tests, known_failures, needs_remote_endpoints, record
+from w3c_run import STORES, all_tests, known_failures, needs_remote_endpoints, record
+from w3c_syntax import all_syntax_tests
 
 pytestmark = pytest.mark.w3c
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from w3c_run import STORES, all_syntax_tests, known_failures, record
+from w3c_run import STORES, known_failures, record
+from w3c_syntax import all_syntax_tests
 
 pytestmark = pytest.mark.w3c
 

@@ -39,8 +39,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parent / "remote")]
 
 from oxigraph_process import OxigraphServer  # noqa: E402
 from serving import fetch, free_port, kgraph_serve  # noqa: E402
-from w3c_manifest import (MANIFESTS, SYNTAX_MANIFESTS, EvaluationTest, SyntaxTest, load_syntax_tests,  # noqa: E402
-                          load_tests, path_of)
+from w3c_manifest import MANIFESTS, EvaluationTest, load_tests, path_of  # noqa: E402
 from w3c_results import (Answer, Boolean, Solutions, Triples, compare, from_pyoxigraph,  # noqa: E402
                          normalised, read_expected)
 
@@ -167,7 +166,7 @@ def kgraph_answer(base: str, test: EvaluationTest, form: type, dead_endpoint: st
     status, headers, body = fetch(base + "/sparql", data=urlencode(params).encode(), timeout=60, headers={
         "Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT[form]})
     if status != 200:
-        return Failure(f"HTTP {status}: {_error_message(body)}")
+        return Failure(f"HTTP {status}: {error_message(body)}")
     media_type = headers.get("Content-Type", "").split(";")[0].strip()
     try:
         if media_type == "application/sparql-results+json":
@@ -179,7 +178,7 @@ def kgraph_answer(base: str, test: EvaluationTest, form: type, dead_endpoint: st
     return Failure(f"answer of type {media_type!r}, asked {ACCEPT[form]}")
 
 
-def _error_message(body: bytes) -> str:
+def error_message(body: bytes) -> str:
     """The message of kgraph's JSON error body (else the body's text), on one line."""
     text = body.decode("utf-8", "replace")
     try:
@@ -318,84 +317,6 @@ def _short(answer) -> str:
     if isinstance(answer, Triples):
         return f"{len(answer.triples)} triples"
     return str(answer)
-
-
-# --- syntax tests: does the query parse? -----------------------------------------------------------
-
-#: A syntax test's outcome: the query ran (200), was refused as malformed (a syntax error, 400), or
-#: parsed but was not run (the engine's other errors, such as a custom function it lacks; an HTTP
-#: status other than 200 and 400).
-ACCEPTED, REFUSED, NOT_RUN = "accepted", "refused as a syntax error", "parsed, not run"
-
-
-def syntax_text(test: SyntaxTest) -> str:
-    return f"BASE <{test.query}>\n{test.query_text}"
-
-
-def engine_parse(test: SyntaxTest) -> str:
-    """The engine's outcome: the query run by pyoxigraph on an empty store."""
-    try:
-        ox.Store().query(syntax_text(test))
-    except SyntaxError:
-        return REFUSED
-    except (OSError, ValueError, RuntimeError) as exc:
-        return f"{NOT_RUN} ({exc})"
-    return ACCEPTED
-
-
-def kgraph_parse(base: str, test: SyntaxTest) -> str:
-    """kgraph's outcome: the query sent to /sparql on an empty dataset."""
-    params = [("query", syntax_text(test)), ("default-graph-uri", EMPTY_GRAPH)]
-    status, _, body = fetch(base + "/sparql", data=urlencode(params).encode(), timeout=60, headers={
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Accept": "application/sparql-results+json, application/n-triples;q=0.9"})
-    if status == 200:
-        return ACCEPTED
-    return f"{REFUSED if status == 400 else NOT_RUN} (HTTP {status}: {_error_message(body)})"
-
-
-def _kind(outcome: str) -> str:
-    return next(k for k in (ACCEPTED, REFUSED, NOT_RUN) if outcome.startswith(k))
-
-
-def syntax_versus_w3c(test: SyntaxTest, outcome: str) -> str | None:
-    """A positive test must not be refused as a syntax error; a negative one must be."""
-    if (_kind(outcome) != REFUSED) == test.positive:
-        return None
-    return f"{outcome}; the query is {'valid' if test.positive else 'a syntax error'}"
-
-
-class SyntaxRunner:
-    """The syntax tests' outcomes (engine, kgraph per store), each computed once."""
-
-    def __init__(self, bases: dict[str, str]):
-        self.bases = bases
-        self._engine: dict[str, str] = {}
-        self._kgraph: dict[tuple[str, str], str] = {}
-
-    def engine(self, test: SyntaxTest) -> str:
-        if test.id not in self._engine:
-            self._engine[test.id] = engine_parse(test)
-        return self._engine[test.id]
-
-    def kgraph(self, store: str, test: SyntaxTest) -> str:
-        if (store, test.id) not in self._kgraph:
-            self._kgraph[store, test.id] = kgraph_parse(self.bases[store], test)
-        return self._kgraph[store, test.id]
-
-    def engine_versus_w3c(self, test: SyntaxTest) -> str | None:
-        return syntax_versus_w3c(test, self.engine(test))
-
-    def kgraph_versus_w3c(self, store: str, test: SyntaxTest) -> str | None:
-        return syntax_versus_w3c(test, self.kgraph(store, test))
-
-    def kgraph_versus_engine(self, store: str, test: SyntaxTest) -> str | None:
-        engine, answer = self.engine(test), self.kgraph(store, test)
-        return None if _kind(engine) == _kind(answer) else f"kgraph: {answer}; engine: {engine}"
-
-
-def all_syntax_tests() -> list[SyntaxTest]:
-    return [test for suite in SYNTAX_MANIFESTS for test in load_syntax_tests(suite)]
 
 
 # --- the counts of a pytest session ----------------------------------------------------------------
