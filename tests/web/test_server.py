@@ -150,3 +150,27 @@ def test_an_on_disk_store(make_app, w3c_fixture, tmp_path):
     other = make_app(files=[w3c_fixture.with_name("data1.nt")], store_dir=str(store_dir)).test_client()
     response = other.get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "format": "csv"})
     assert response.get_data(as_text=True).split() == ["n", "1"]
+
+
+@pytest.mark.server
+def test_a_request_past_timeout_restarts_its_worker(tmp_path):
+    """``timeout``, the last resort: a request the app is still on after it (here a query
+    allowed longer than that) ends its worker; a new one takes its place and answers."""
+    import psutil
+
+    from conftest import W3C_FIXTURE
+
+    values = " ".join(str(n) for n in range(60))
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"VALUES ?{v} {{ {values} }}" for v in "vwxyz") + " }"
+    env = {"KGRAPH_BUILD_DIR": str(tmp_path / "build"), "KGRAPH_TIMEOUT": "2", "KGRAPH_QUERY_TIMEOUT": "30"}
+    with kgraph_serve("--workers", "1", str(W3C_FIXTURE), ready="/void", env=env) as (base, process):
+        master = psutil.Process(process.pid)
+        (worker,) = master.children()
+        try:
+            status = fetch(f"{base}/sparql?" + urlencode({"query": runaway}), timeout=20)[0]
+        except OSError:  # the connection dies with the worker
+            status = None
+        assert status is None or status >= 500
+        assert not worker.is_running() or worker.status() == psutil.STATUS_ZOMBIE
+        assert fetch(f"{base}/sparql?query=ASK%7B%7D", timeout=20)[0] == 200
+        assert [child.pid for child in master.children()] != [worker.pid]
