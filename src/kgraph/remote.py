@@ -33,7 +33,7 @@ import pyoxigraph as ox
 import requests
 
 from .errors import KgraphError, QueryError, StoreUnavailable
-from .store import QueryResult, check_nesting
+from .store import QueryResult, check_nesting, syntax_message
 
 #: What is asked of the remote: SPARQL results in JSON for SELECT/ASK (the most widely
 #: implemented), N-Triples for CONSTRUCT/DESCRIBE (line-based: cheap to parse), and the
@@ -108,6 +108,7 @@ def redacted(url: str) -> str:
 
 
 _POSITION = re.compile(r"\bat (\d+):(\d+)")
+_INVALID = "the query is not valid SPARQL: "
 
 
 class RemoteStore:
@@ -143,14 +144,17 @@ class RemoteStore:
         prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or {}).items())
         if base_iri:
             prologue = f"BASE <{base_iri}>\n" + prologue
-        if prologue:
-            try:
-                return self._dataset_query(prologue + sparql, default_graphs, named_graphs)
-            except QueryError as exc:  # the store's positions, in the user's own text
-                lines = prologue.count("\n")
-                raise QueryError(_POSITION.sub(lambda m: f"at {max(int(m.group(1)) - lines, 1)}:{m.group(2)}",
-                                               str(exc), count=1)) from None
-        return self._dataset_query(sparql, default_graphs, named_graphs)
+        try:
+            return self._dataset_query(prologue + sparql, default_graphs, named_graphs)
+        except QueryError as exc:
+            message = str(exc)
+            if not message.startswith(_INVALID):
+                raise
+            # The store's positions, in the user's own text, said as the embedded store says them.
+            lines = prologue.count("\n")
+            error = _POSITION.sub(lambda m: f"at {max(int(m.group(1)) - lines, 1)}:{m.group(2)}",
+                                  message.removeprefix(_INVALID), count=1)
+            raise QueryError(syntax_message(sparql, error, prefixes)) from None
 
     def _dataset_query(self, sparql: str, default_graphs: Sequence[str] | None,
                        named_graphs: Sequence[str] | None) -> QueryResult:
@@ -232,7 +236,7 @@ class RemoteStore:
             return
         message = response_message(response)
         if status == 400:
-            raise QueryError(f"the query is not valid SPARQL: {message}")
+            raise QueryError(f"{_INVALID}{message}")
         if status >= 500 or status == 429:
             retry = response.headers.get("Retry-After", "")
             raise StoreUnavailable(f"the SPARQL store at {self.where} failed ({status}): {message}",

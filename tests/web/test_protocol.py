@@ -226,8 +226,9 @@ DIRECT = "application/sparql-query"
 ERROR_CASES = [
     # (method, URL, body, Content-Type, status, words the message contains)
     ("GET", "/sparql?query=SELEC%20*", None, None, 400, ["not valid SPARQL", "line 1, column"]),
-    ("GET", "/sparql?query=SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%7D", None, None, 400, ["1:"]),
-    ("POST", "/sparql", b"SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER(\n}", DIRECT, 400, ["not valid SPARQL", "4:"]),
+    ("GET", "/sparql?query=SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%7D", None, None, 400, ["line 1, column"]),
+    ("POST", "/sparql", b"SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER(\n}", DIRECT, 400, ["not valid SPARQL", "line 4"]),
+    ("GET", "/sparql?query=SELECT%20*%20%7B%20%3Fs%20ex%3Ap%20%3Fo%20%7D", None, None, 400, ["prefix ex:", "PREFIX ex:"]),
     ("GET", "/sparql?query=ASK%7B%7D&query=ASK%7B%7D", None, None, 400, ["2 times", "exactly one"]),
     ("POST", "/sparql?query=ASK%7B%7D", b"query=ASK%7B%7D", FORM, 400, ["2 times"]),
     ("POST", "/sparql", b"default-graph-uri=http%3A%2F%2Fa%2Fb", FORM, 400, ["No query", "form body"]),
@@ -249,10 +250,6 @@ ERROR_CASES = [
      None, None, 403, ["SERVICE <http://127.0.0.1:9/>", "federation_allow"]),
     ("GET", "/sparql?query=SELECT%20*%20%7B%20SERVICE%20%3Fendpoint%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20%7D",
      None, None, 403, ["SERVICE ?endpoint", "as an IRI"]),
-    ("GET", "/sparql?query=ASK%7B%7D&default-graph-uri=http%3A%2F%2Fexample.org%2Fprotocol-test%2Fmissing",
-     None, None, 403, ["<http://example.org/protocol-test/missing>", "not part of this dataset"]),
-    ("GET", "/sparql?query=SELECT%20*%20FROM%20%3Chttp%3A%2F%2F127.0.0.1%3A9%2Fg%3E%20%7B%3Fs%20%3Fp%20%3Fo%7D",
-     None, None, 403, ["FROM <http://127.0.0.1:9/g>", "not part of this dataset"]),
     ("PUT", "/sparql", b"ASK {}", DIRECT, 405, ["PUT", "GET", "POST"]),
     ("DELETE", "/sparql", None, None, 405, ["DELETE"]),
     ("PATCH", "/sparql", None, None, 405, ["PATCH"]),
@@ -294,7 +291,7 @@ def test_the_error_shape(w3c_client):
     assert response.get_json() == {"error": {
         "status": 400,
         "title": "Bad Request",
-        "message": "the query is not valid SPARQL: error at 1:6: expected [_]",
+        "message": "the query is not valid SPARQL at line 1, column 6, at the end: expected [_].",
     }}
 
 
@@ -476,7 +473,8 @@ def test_deeply_nested_queries_are_refused_before_any_parser_crashes(client, nes
     # Regression: pyoxigraph's parser overflows its stack (SIGSEGV, the worker dies) ~3000 deep.
     response = client.post("/sparql", data=nested, content_type="application/sparql-query")
     assert response.status_code == 400
-    assert "nests brackets more than 256 levels" in response.get_json()["error"]["message"]
+    message = response.get_json()["error"]["message"]
+    assert "at most 256" in message and "max_query_nesting" in message
 
 
 def test_brackets_inside_strings_and_iris_do_not_count(client):

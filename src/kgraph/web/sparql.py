@@ -65,7 +65,6 @@ from .service import service_description
 
 bp = Blueprint("sparql", __name__)
 
-HTML = "text/html"
 #: Set on an answer cut at ``max_result_rows``: ``rows=N``, the rows it holds.
 TRUNCATED = "Kgraph-Result-Truncated"
 KINDS = ("solutions", "boolean", "graph")
@@ -287,15 +286,15 @@ def _format_parameter() -> str | None:
 
 
 def _service_description() -> Response:
+    from .pages import HTML as PAGE  # the one negotiation, HTML among the RDF formats
+
     accept = request.accept_mimetypes
-    if accept and not request.args.get("format"):
-        wanted = accept.best_match([*(f.media_type for f in RDF_FORMATS), HTML])
-        if wanted == HTML:
-            response = redirect("/", code=303)
-            response.vary.add("Accept")
-            return response
-    fmt = negotiation.choose(RDF_FORMATS, accept, request.args.get("format"),
-                             what="a service description")
+    name = negotiation.requested_format(request.args)
+    if accept and negotiation.choose((*RDF_FORMATS, PAGE), accept, name, what="a service description") is PAGE:
+        response = redirect("/", code=303)
+        response.vary.add("Accept")
+        return response
+    fmt = negotiation.choose(RDF_FORMATS, accept, name, what="a service description")
     triples = service_description(served(), public_url("/sparql"))
     return _response(serialize_triples(triples, fmt), negotiation.content_type(fmt))
 
