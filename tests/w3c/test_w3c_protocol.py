@@ -9,7 +9,7 @@ import pytest
 
 from w3c_graphstore import load_graph_store_tests, run_graph_store_test, write_graph_store_dataset
 from w3c_protocol import load_protocol_tests, run_protocol_test, write_protocol_dataset
-from w3c_run import STORES, kgraph_servers
+from w3c_run import STORES, kgraph_servers, record
 
 pytestmark = pytest.mark.w3c
 
@@ -34,6 +34,7 @@ def servers():
 @pytest.mark.parametrize("test", list(_params()))
 def test_protocol(servers, store, test):
     difference = run_protocol_test(test, servers[store])
+    record("protocol", "kgraph vs W3C", store, difference)
     if difference is not None:
         pytest.fail(difference, pytrace=False)
 
@@ -52,5 +53,6 @@ def graph_store_servers():
                                   for t in GRAPH_STORE_TESTS])
 def test_graph_store_reads(graph_store_servers, store, test):
     difference = run_graph_store_test(test, graph_store_servers[store])
+    record("graph-store", "kgraph vs W3C", store, difference)
     if difference is not None:
         pytest.fail(difference, pytrace=False)
