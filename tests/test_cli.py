@@ -138,7 +138,7 @@ def test_a_home_without_sources_is_an_error_and_creates_nothing(runner, tmp_path
 def test_a_syntax_error_points_into_the_users_own_text(runner, built):
     result = runner.invoke(cli, ["--build-dir", str(built.path.parent), "query", "SELECT ?x WHERE {\n  ?x ?y\n}"])
     assert result.exit_code == 2
-    assert "at 3:" in result.output  # not 21:, counting the predeclared prefixes
+    assert "line 3, column" in result.output  # not 21, counting the predeclared prefixes
 
 
 def test_a_service_failing_while_answers_are_read_exits_2(runner, built):

@@ -41,7 +41,7 @@ import pyoxigraph as ox
 from .errors import KgraphError, QueryError
 from .formats import RDF_FORMATS, RESULTS_FORMATS, Format, RdfFormat
 from .solutions import first_rows, write_solutions
-from .store import OxigraphStore, QueryResult, Store, evaluation_message, write_triples
+from .store import OxigraphStore, QueryResult, Store, UnsupportedFunction, evaluation_error, write_triples
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,10 @@ class QueryTimeout(KgraphError):
 
 class ExecutorBusy(KgraphError):
     """No query process of this worker became free in time."""
+
+
+class LastProcessKept(ExecutorBusy):
+    """This worker's last free query process is kept for a client with no query running."""
 
 
 class EngineCrashed(KgraphError):
@@ -203,7 +207,7 @@ def execute(store: Store, job: Job, *, deadline: float | None = None) -> Answer:
             # pyoxigraph reports an answer of the other endpoint it cannot read (HTML, plain
             # text, broken JSON) as an evaluation error: that server's failure, not the query's.
             raise ServiceFailed(str(exc)) from None
-        raise QueryError(evaluation_message(exc)) from None
+        raise evaluation_error(exc) from None
     return Answer(body, name, result.kind, len(rows), cut)
 
 
@@ -293,6 +297,8 @@ def _serve_jobs(conn, store: Store, memory_mb: int, network: bool) -> None:
             return
         try:
             reply = ("ok", execute(store, job))
+        except UnsupportedFunction as exc:
+            reply = ("unsupported", str(exc))
         except QueryError as exc:
             reply = ("query", str(exc))
         except ServiceFailed as exc:
@@ -442,13 +448,21 @@ class QueryExecutor:
 
     # -- a query --
 
-    def _take(self) -> _Child:
+    def _take(self, newcomer: bool) -> _Child:
         """An idle child that is still alive (one killed while idle, by the OOM killer say,
         is replaced, not handed a query); the pool grows when none is idle.
+
+        A client that already has a query running (``newcomer`` False) does not get this
+        worker's last idle child (:class:`LastProcessKept`, at once): the server's shared
+        slots cannot tell which worker a request lands on, and without this, two busy
+        clients filled one worker and a newcomer sent there waited for their timeouts.
 
         The wait has its own bound, apart from the query's (whose clock starts when a child
         takes it): long enough for a new child to start on a loaded machine (1.7 s measured
         on 2 busy cores), even where the query timeout is shorter."""
+        # Counted in idle children: one being replaced after a kill is not there to take.
+        if not newcomer and self.size > 1 and self._idle.qsize() <= 1:
+            raise LastProcessKept("the last query process of this worker is kept for other clients")
         deadline = time.monotonic() + max(self.timeout, TAKE_SECONDS)
         if self._idle.empty():
             with self._lock:
@@ -463,13 +477,14 @@ class QueryExecutor:
                 return child
             self._replace(child)
 
-    def run(self, job: Job) -> Answer:
+    def run(self, job: Job, *, newcomer: bool = True) -> Answer:
         """The answer to ``job``, or :class:`QueryTimeout`, :class:`ExecutorBusy`,
-        :class:`EngineCrashed`, :class:`QueryError`, :class:`ServiceFailed`, :class:`NotAcceptable`."""
+        :class:`EngineCrashed`, :class:`QueryError`, :class:`ServiceFailed`, :class:`NotAcceptable`.
+        ``newcomer``: the client has no other query running (see :meth:`_take`)."""
         self.start()
         if not self._first_ready.wait(STARTUP_SECONDS):
             raise ExecutorBusy("the query processes did not start")
-        child = self._take()
+        child = self._take(newcomer)
         self._busy.add(child)
         try:
             child.conn.send(job)
@@ -498,6 +513,8 @@ class QueryExecutor:
             return value
         if status == "query":
             raise QueryError(value)
+        if status == "unsupported":
+            raise UnsupportedFunction(value)
         if status == "service":
             raise ServiceFailed(value)
         if status == "406":

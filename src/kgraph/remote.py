@@ -33,7 +33,7 @@ import pyoxigraph as ox
 import requests
 
 from .errors import KgraphError, QueryError, StoreUnavailable
-from .store import QueryResult, check_nesting, syntax_message
+from .store import QueryResult, UnsupportedFunction, check_nesting, syntax_message
 
 #: What is asked of the remote: SPARQL results in JSON for SELECT/ASK (the most widely
 #: implemented), N-Triples for CONSTRUCT/DESCRIBE (line-based: cheap to parse), and the
@@ -237,6 +237,9 @@ class RemoteStore:
         message = response_message(response)
         if status == 400:
             raise QueryError(f"{_INVALID}{message}")
+        if status == 500 and "custom function" in message:  # Oxigraph server's word for it
+            raise UnsupportedFunction(f"{message}: this endpoint offers SPARQL's built-in functions and the "
+                                      "xsd: casts only.")
         if status >= 500 or status == 429:
             retry = response.headers.get("Retry-After", "")
             raise StoreUnavailable(f"the SPARQL store at {self.where} failed ({status}): {message}",

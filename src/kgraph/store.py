@@ -118,13 +118,22 @@ def check_nesting(sparql: str, *, max_nesting: int = MAX_NESTING, max_operators:
         )
 
 
-def evaluation_message(exc: RuntimeError) -> str:
+class UnsupportedFunction(QueryError):
+    """A valid query calls a function the engine does not implement (``<urn:f>(1)``): the
+    engine refuses to plan it. Not a syntax error (the W3C syntax tests have such queries):
+    HTTP 422, the request well-formed but not processable here."""
+
+    status = 422
+
+
+def evaluation_error(exc: RuntimeError) -> QueryError:
     """pyoxigraph's evaluation errors (a RuntimeError, when planning or while rows are read)
-    are the query's: a call of a function it lacks (``<urn:f>(1)``), ``SERVICE ?e`` with ``?e``
-    unbound. (The store's own failures are OSErrors.)"""
+    are the query's: a call of a function it lacks (:class:`UnsupportedFunction`), ``SERVICE ?e``
+    with ``?e`` unbound. (The store's own failures are OSErrors.)"""
     if "custom function" in str(exc):
-        return f"{exc}: this endpoint offers SPARQL's built-in functions and the xsd: casts only."
-    return f"the query could not be evaluated: {exc}"
+        return UnsupportedFunction(f"{exc}: this endpoint offers SPARQL's built-in functions and the xsd: "
+                                   "casts only.")
+    return QueryError(f"the query could not be evaluated: {exc}")
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
@@ -199,7 +208,7 @@ def run_query(store: ox.Store, sparql: str, *, default_graphs: Sequence[str] | N
     except SyntaxError as exc:
         raise QueryError(syntax_message(sparql, str(exc), prefixes)) from None
     except RuntimeError as exc:
-        raise QueryError(evaluation_message(exc)) from None
+        raise evaluation_error(exc) from None
     return QueryResult(_kind(raw), raw)
 
 

@@ -244,6 +244,14 @@ def known_failures() -> dict[str, str]:
     return tomllib.loads(KNOWN_FAILURES.read_text(encoding="utf-8"))["engine"]
 
 
+def kgraph_deviations() -> dict[tuple[str, str], str]:
+    """``{(store, test IRI): reason}``: where kgraph differs from its engine on purpose."""
+    import tomllib
+
+    table = tomllib.loads(KNOWN_FAILURES.read_text(encoding="utf-8")).get("kgraph", {})
+    return {tuple(key.split(" ", 1)): reason for key, reason in table.items()}
+
+
 class Runner:
     """The answers of one run (engine, expected, kgraph per store), each computed once."""
 
