@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-CUT = "SELECT ?s WHERE { ?s ?p ?o . ?a ?b ?c }"  # far more rows than max_result_rows (100000)
+CUT = "SELECT ?s WHERE { ?s ?p ?o . ?a ?b ?c }"  # far more rows than max_result_rows (10000 here)
 WHOLE = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3"
 
 
@@ -20,7 +20,7 @@ def test_a_cut_answer_shows_a_notice_and_a_whole_one_none(page, live_server):
 
     _run(page, CUT)
     page.wait_for_selector("#result-notice", state="visible")
-    assert "first 100000 rows" in page.inner_text("#result-notice")
+    assert "first 10000 rows" in page.inner_text("#result-notice")
 
     _run(page, WHOLE)
     page.wait_for_selector("#result-notice", state="hidden")

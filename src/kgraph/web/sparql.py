@@ -41,6 +41,7 @@ from ..execution import (
     AnswerTooLarge,
     EngineCrashed,
     ExecutorBusy,
+    LastProcessKept,
     Job,
     NotAcceptable,
     QueryExecutor,
@@ -222,7 +223,7 @@ def _run(dataset: ServedDataset, job: Job, calls_out: bool, client: str) -> Answ
                 # nothing stops it but the reading, so only allowed endpoints run at all.
                 raise FederationRefused(NO_NETWORK)
             return execute(dataset.store, job, deadline=time.monotonic() + timeout)
-        return pool.run(job)
+        return pool.run(job, newcomer=current_app.extensions[_SLOTS].running(client) <= 1)
     except QueryTimeout:
         if job.network:  # waiting on another server, most likely: its failure, not this one's
             raise WebError(504, f"The query, which calls another SPARQL endpoint (SERVICE), ran longer than "
@@ -247,6 +248,10 @@ def _run(dataset: ServedDataset, job: Job, calls_out: bool, client: str) -> Answ
                             "ORDER BY and LIMIT/OFFSET, count it with COUNT, take the whole graph from "
                             "/download/, or add truncate=yes to the request to take the first rows with the "
                             "header Kgraph-Result-Truncated.") from None
+    except LastProcessKept:
+        raise WebError(429, "This client already has a query running, and this worker's last free query "
+                            "process is kept for clients with none. Wait for yours to finish, then retry.",
+                       {"Retry-After": str(retry_after(timeout))}) from None
     except ExecutorBusy:
         raise WebError(503, "Every query process of this server is busy; retry in a few seconds.",
                        {"Retry-After": str(retry_after(timeout))}) from None
