@@ -105,7 +105,10 @@ class Front:
     def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
         """In the worker, before it accepts connections: threads, watchdog, query processes."""
         self.loop = loop
-        self.pool = ThreadPoolExecutor(self.threads, thread_name_prefix="kgraph-request")
+        # Twice as many request threads as query processes: a request waiting for a query
+        # slot or process (kgraph.web.limits, kgraph.execution) holds a thread, and with one
+        # thread per process, busy clients' waiting requests kept a newcomer from any thread.
+        self.pool = ThreadPoolExecutor(2 * self.threads, thread_name_prefix="kgraph-request")
         if self.request_timeout > 0:
             threading.Thread(target=self._watchdog, name="kgraph-watchdog", daemon=True).start()
         from .web.sparql import executor

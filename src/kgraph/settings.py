@@ -52,8 +52,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address the server listens on."),
     Setting("port", 8000, "Port the server listens on."),
     Setting("workers", 2, "Worker processes (granian) serving requests."),
-    Setting("threads", 4, "Threads per worker running the app on complete requests; each worker also "
-            "keeps up to as many query processes (killed at query_timeout)."),
+    Setting("threads", 4, "Query processes per worker (killed at query_timeout); the worker runs the app "
+            "on complete requests in twice as many threads, so requests waiting for a slot hold back no other."),
     Setting("header_timeout", 10.0, "Seconds a connection may take to deliver a request's line and "
             "headers, counted from when it opens or its last answer was sent: so also how long an idle "
             "keep-alive connection stays open. Then it is closed. Read by granian, not by a thread."),

@@ -164,6 +164,23 @@ class CrashGuard:
         self._lock = threading.Lock()
         self._fatal: dict[str, None] = {}  # digests, oldest first
         self._crashes: dict[str, list[float]] = {}
+        self._timeouts: dict[str, float] = {}  # client → when a query of its was last stopped
+
+    def record_timeout(self, client: str) -> None:
+        """A query of ``client`` ran to the timeout and was killed."""
+        with self._lock:
+            self._timeouts[client] = time.monotonic()
+            if len(self._timeouts) > self.remembered:
+                del self._timeouts[next(iter(self._timeouts))]
+
+    def ran_out_lately(self, client: str) -> bool:
+        """True when a query of ``client`` was stopped at the timeout within the window: it is
+        no newcomer to the last free query process (kgraph.execution.QueryExecutor._take),
+        even while none of its queries runs — every kill costs a respawn, and a runaway's
+        next query would take the process a newcomer needs while the others restart."""
+        with self._lock:
+            when = self._timeouts.get(client)
+            return when is not None and time.monotonic() - when < self.window
 
     @staticmethod
     def digest(query: str) -> str:

@@ -223,8 +223,11 @@ def _run(dataset: ServedDataset, job: Job, calls_out: bool, client: str) -> Answ
                 # nothing stops it but the reading, so only allowed endpoints run at all.
                 raise FederationRefused(NO_NETWORK)
             return execute(dataset.store, job, deadline=time.monotonic() + timeout)
-        return pool.run(job, newcomer=current_app.extensions[_SLOTS].running(client) <= 1)
+        guard: CrashGuard = current_app.extensions[_CRASHES]
+        newcomer = current_app.extensions[_SLOTS].running(client) <= 1 and not guard.ran_out_lately(client)
+        return pool.run(job, newcomer=newcomer)
     except QueryTimeout:
+        current_app.extensions[_CRASHES].record_timeout(client)
         if job.network:  # waiting on another server, most likely: its failure, not this one's
             raise WebError(504, f"The query, which calls another SPARQL endpoint (SERVICE), ran longer than "
                                 f"{timeout:g} s, the limit of this endpoint (the query_timeout setting), and was "
