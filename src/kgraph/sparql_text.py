@@ -18,6 +18,16 @@ parser (``spargebra``) applies them:
 - a backslash in code escapes the next character of a local name (``ex:a\\#b``: no comment);
 - ``\\u`` escapes outside strings and IRIs are *not* decoded (Oxigraph 0.5 does not).
 
+One rule of the grammar is not lexical: whether a ``<`` opens an IRI or is the less-than
+operator (or the first of ``<<``) depends on where the parser stands. The reading cannot
+tell, and either guess hides text when it is wrong: ``FILTER(?a<?b)SERVICEe:x#>`` is an IRI
+to one reader and a SERVICE behind a comment to the other; ``?a<'>'`` an IRI, then a
+string that swallows what follows, or a string. So at every ``<`` that could be an
+operator (it follows an operand or another ``<``) the reading takes *both* ways, and what it
+reports is what some way sees: every SERVICE on any of them, the greatest depth and count
+of operators of any. The ways share their tails (a way is its position and the kind of
+token before it), so this costs a few states per character at most.
+
 Oxigraph's parser is scannerless: keywords need no space around them (``SERVICESILENT<…>``
 is ``SERVICE SILENT <…>``). So the checks never look for whole words: any code word (a run
 of name characters outside strings, IRIs, comments and variables) that *contains* ``service``
@@ -30,10 +40,13 @@ network or its cache entry, never open a way out. Tests hold this reading agains
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 #: A query is ``Prologue (Select | Construct | Describe | Ask)``.
 KIND_OF_FORM = {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
@@ -65,9 +78,8 @@ _TOKEN = re.compile("|".join((
 _BROKEN_QUOTE = re.compile(r"[\"']")
 
 
-@dataclass(frozen=True)
-class Token:
-    kind: str  # space, comment, string, iri, var, word, operator, punct
+class Token(NamedTuple):
+    kind: str  # space, comment, string, iri, var, word, operator, punct, broken
     text: str
     start: int
 
@@ -76,12 +88,9 @@ def tokens(sparql: str) -> Iterator[Token]:
     """The query's text cut into tokens, every character in exactly one (see the module)."""
     i, end = 0, len(sparql)
     while i < end:
-        match = _TOKEN.match(sparql, i)
-        kind = match.lastgroup
-        if kind == "punct" and _BROKEN_QUOTE.match(sparql, i):
-            kind = "broken"
-        yield Token(kind, match.group(), i)
-        i = match.end()
+        token = _token_at(sparql, i)
+        yield token
+        i += len(token.text)
 
 
 @dataclass(frozen=True)
@@ -119,29 +128,34 @@ def read(sparql: str, prefixes: tuple[tuple[str, str], ...] = ()) -> Reading:
     """The :class:`Reading` of ``sparql``, with ``prefixes`` predeclared as the engine is given
     them (the query's own PREFIX declarations win, as in the engine)."""
     declared = dict(prefixes)
-    code = [t for t in tokens(sparql) if t.kind in _SIGNIFICANT]
-    depth = deepest = operators = 0
+    form, start = _prologue(sparql, declared)  # no `<` is an operator before the form
+    deepest, operators, words = _ways(sparql, start)
     services: list[Service] = []
     unknown = volatile = False
-    for n, token in enumerate(code):
-        kind, text = token.kind, token.text
-        if kind == "broken":
-            continue
-        if kind == "punct":
-            if text in "({[":
-                depth += 1
-                deepest = max(deepest, depth)
-            elif text in ")}]":
-                depth -= 1
-            continue
-        if kind == "operator":
-            operators += 1
-            continue
-        if kind != "word":
-            continue
-        lower = text.lower()
-        if lower == "union":
-            operators += 1
+    for word, following in words:
+        code = [word, *following]
+        lower = word.text.lower()
+        if "service" in lower:
+            found = _service(code, 0, declared)
+            if found is None:
+                unknown = True
+            else:
+                services.append(found)
+        if lower.endswith(_VOLATILE_CALLS) and _next_is_call(code, 0):
+            volatile = True
+    return Reading(_kind(form), deepest, operators, tuple(services), unknown, volatile)
+
+
+def _prologue(sparql: str, declared: dict[str, str]) -> tuple[Token | None, int]:
+    """Read the BASE and PREFIX declarations that open the query into ``declared`` (the
+    engine knows prefixes from these only): the first code token after them, and where it starts."""
+    significant = (t for t in tokens(sparql) if t.kind in _SIGNIFICANT)
+    code = list(itertools.islice(significant, 3))
+    n = 0
+    while n < len(code) and code[n].kind == "word":
+        lower = code[n].text.lower()
+        if lower == "base" and n + 1 < len(code) and code[n + 1].kind == "iri":
+            n += 2
         elif lower == "prefix" and n + 2 < len(code) and code[n + 1].kind == "word" \
                 and code[n + 1].text.endswith(":") and code[n + 2].kind == "iri":
             resolved = _iri(code[n + 2].text)
@@ -149,34 +163,126 @@ def read(sparql: str, prefixes: tuple[tuple[str, str], ...] = ()) -> Reading:
                 declared[code[n + 1].text[:-1]] = resolved
             else:  # relative: whatever the engine makes of it, the reading does not resolve it
                 declared.pop(code[n + 1].text[:-1], None)
-        if "service" in lower:
-            found = _service(code, n, declared)
-            if found is None:
-                unknown = True
-            else:
-                services.append(found)
-        if lower.endswith(_VOLATILE_CALLS) and _next_is_call(code, n):
-            volatile = True
-    return Reading(_kind(code), deepest, operators, tuple(services), unknown, volatile)
-
-
-def _kind(code: list[Token]) -> str | None:
-    """The form: the first word that is not part of a BASE or PREFIX declaration. Glued
-    keywords (``SELECTDISTINCT``) are read by their start, as the engine reads them."""
-    n = 0
-    while n < len(code):
-        token = code[n]
-        if token.kind != "word":
-            return None
-        lower = token.text.lower()
-        if lower == "base":
-            n += 2
-        elif lower == "prefix":
             n += 3
         else:
-            upper = token.text.upper()
-            return next((kind for form, kind in KIND_OF_FORM.items() if upper.startswith(form)), None)
-    return None
+            break
+        code.extend(itertools.islice(significant, n + 3 - len(code)))
+    if n < len(code):
+        return code[n], code[n].start
+    return None, len(sparql)
+
+
+#: Words after which a ``<`` is never the less-than operator (most open an IRI): keywords.
+#: Any other word holding a letter or digit (a number, a prefixed name, ``true``, a glued
+#: keyword) may end an operand.
+_NOT_OPERANDS = frozenset((
+    "select", "distinct", "reduced", "construct", "describe", "ask", "where", "from", "named", "graph",
+    "service", "silent", "servicesilent", "base", "prefix", "a", "filter", "optional", "union", "minus",
+    "bind", "values", "as", "by", "having", "limit", "offset", "exists", "not", "in", "undef", "lateral",
+))
+_OPERAND_WORD = re.compile(r"\w")
+_LESS_THAN = re.compile(r"<=?")
+_LINE_BREAK = re.compile(r"[\r\n]")
+
+
+def _after(token: Token, before: str) -> str:
+    """What the token before the next one is, for the question whether a ``<`` there may be
+    an operator: ``operand``, ``lt`` (a ``<``: ``<<``), ``other``; white space and comments
+    leave it as it was."""
+    kind, text = token.kind, token.text
+    if kind in ("space", "comment"):
+        return before
+    if kind in ("var", "string", "iri") or kind == "punct" and text in ")]":
+        return "operand"
+    if kind == "word":
+        return "operand" if text.lower() not in _NOT_OPERANDS and _OPERAND_WORD.search(text) else "other"
+    return "lt" if text == "<" else "other"
+
+
+@functools.lru_cache(maxsize=256)
+def _ways(sparql: str, start: int) -> tuple[int, int, tuple[tuple[Token, tuple[Token, ...]], ...]]:
+    """Every way of cutting ``sparql[start:]`` into tokens (see the module: both readings of
+    each ``<`` that may be an operator): the greatest depth of brackets and count of operators
+    of any way, and, in the order of the text, each word that may be a SERVICE or a volatile
+    call on any way, with the two code tokens after it."""
+    end = len(sparql)
+    steps: dict[tuple[int, str], list[tuple[Token, tuple[int, str]]]] = {}
+    found: set = set()
+    breaks = [m.start() for m in _LINE_BREAK.finditer(sparql, start)]
+    pending = [(start, "other")]
+    while pending:
+        way = pending.pop()
+        if way in steps:
+            continue
+        at, before = way
+        if at >= end:
+            steps[way] = []
+            continue
+        token = _token_at(sparql, at, breaks)
+        choices = [token]
+        if token.kind == "iri" and before in ("operand", "lt"):
+            choices.append(Token("operator", _LESS_THAN.match(sparql, at).group(), at))
+        steps[way] = []
+        for each in choices:
+            following = (at + len(each.text), _after(each, before))
+            steps[way].append((each, following))
+            pending.append(following)
+            if each.kind == "word":
+                lower = each.text.lower()
+                if "service" in lower or lower.endswith(_VOLATILE_CALLS):
+                    found.add(each)
+    # The deepest nesting and the most operators of any way, from the end back.
+    best: dict[tuple[int, str], tuple[int, int]] = {}
+    for way in sorted(steps, key=lambda w: w[0], reverse=True):
+        depth = operators = 0
+        for token, following in steps[way]:
+            rest_depth, rest_operators = best[following]
+            if token.kind == "punct" and token.text in "({[":
+                rest_depth += 1
+            elif token.kind == "punct" and token.text in ")}]":
+                rest_depth = max(0, rest_depth - 1)
+            elif token.kind == "operator" or token.kind == "word" and token.text.lower() == "union":
+                rest_operators += 1
+            depth, operators = max(depth, rest_depth), max(operators, rest_operators)
+        best[way] = (depth, operators)
+    words = tuple((word, tuple(_next_code(sparql, word.start + len(word.text), 2)))
+                  for word in sorted(found, key=lambda t: t.start))
+    return (*best[(start, "other")], words)
+
+
+def _token_at(sparql: str, at: int, breaks: list[int] | None = None) -> Token:
+    """The token at ``at``; ``breaks``: the positions of every CR and LF, to end a comment
+    without scanning to it again (ways that start a comment at many places)."""
+    if breaks is not None and sparql[at] == "#":
+        n = bisect.bisect_left(breaks, at)
+        stop = breaks[n] if n < len(breaks) else len(sparql)
+        return Token("comment", sparql[at:stop], at)
+    match = _TOKEN.match(sparql, at)
+    kind = match.lastgroup
+    if kind == "punct" and _BROKEN_QUOTE.match(sparql, at):
+        kind = "broken"
+    return Token(kind, match.group(), at)
+
+
+def _next_code(sparql: str, at: int, count: int) -> list[Token]:
+    """The next ``count`` code tokens from ``at``, each ``<`` taken as the engine takes it after
+    a keyword (SERVICE, SILENT): the start of an IRI."""
+    following: list[Token] = []
+    while at < len(sparql) and len(following) < count:
+        token = _token_at(sparql, at)
+        if token.kind in _SIGNIFICANT:
+            following.append(token)
+        at += len(token.text)
+    return following
+
+
+def _kind(form: Token | None) -> str | None:
+    """The form, from the first word after the BASE and PREFIX declarations. Glued keywords
+    (``SELECTDISTINCT``) are read by their start, as the engine reads them."""
+    if form is None or form.kind != "word":
+        return None
+    upper = form.text.upper()
+    return next((kind for name, kind in KIND_OF_FORM.items() if upper.startswith(name)), None)
 
 
 def _service(code: list[Token], n: int, prefixes: dict[str, str]) -> Service | None:
