@@ -20,6 +20,7 @@ import ctypes
 import hashlib
 import math
 import multiprocessing
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -27,10 +28,9 @@ from contextlib import contextmanager
 
 from .errors import WebError
 
-#: Slots of the shared table; more distinct clients at once than this share slots (then a
-#: busy client may count against another: the table errs towards refusing, never towards
-#: letting a client run more than its share).
-TABLE_SIZE = 4096
+#: Entries of the shared table: queries running at once on the whole server, far above what
+#: its workers' threads can run.
+TABLE_SIZE = 512
 
 
 def check_length(query: str, limit: int, *, in_url: bool) -> None:
@@ -49,12 +49,17 @@ _POLL = 0.01
 
 
 class ClientSlots:
-    """How many queries each client has running, in memory shared by every worker process.
+    """The queries running on the server, by client, in memory shared by every worker process.
 
     ``limit``: queries one client may run at once (0: no limit). ``capacity``: queries the
     whole server runs at once (its query processes); a client that already has one running
     may take another only while ``reserved`` of them stay free for clients that have none.
     ``wait``: seconds a request may wait for a slot before its 429.
+
+    Each running query is an entry of a table: the client's key and the process that holds
+    it. A worker that dies mid-query (killed at its timeout, or by the OOM killer) cannot
+    release its entries; they are dropped when the table is next read, so a client is never
+    refused for queries nobody runs any more.
     """
 
     def __init__(self, limit: int, retry_after: int, *, capacity: int = 0, wait: float = 0.0):
@@ -63,79 +68,88 @@ class ClientSlots:
         self.capacity = capacity
         self.reserved = max(1, capacity // 4) if capacity > 1 else 0
         self.wait = wait
-        # One lock for the table: the critical section is a few loads and stores.
+        # One lock for the table: the critical section is a scan of a small table.
         self._lock = multiprocessing.Lock()
         self._keys = multiprocessing.RawArray(ctypes.c_uint64, TABLE_SIZE)
-        self._counts = multiprocessing.RawArray(ctypes.c_int32, TABLE_SIZE)
-        self._running = multiprocessing.RawValue(ctypes.c_int32, 0)
+        self._pids = multiprocessing.RawArray(ctypes.c_int32, TABLE_SIZE)  # 0: a free entry
 
     @contextmanager
     def hold(self, client: str) -> Iterator[None]:
-        """Count one query of ``client`` while the block runs; a 429 when it has ``limit`` already."""
+        """Count one query of ``client`` while the block runs; a 429 when it may not run one more."""
         if not self.limit:
             yield
             return
-        key = _key(client)
-        slot = self._acquire(key)
+        entry = self._acquire(_key(client))
         try:
             yield
         finally:  # always: a timeout, a crash of the query process, a client gone away
             with self._lock:
-                self._counts[slot] -= 1
-                self._running.value -= 1
+                self._pids[entry] = 0
 
     def running(self, client: str) -> int:
-        key = _key(client)
         with self._lock:
-            slot = self._find(key, claim=False)
-            return 0 if slot is None else self._counts[slot]
+            return self._scan(_key(client))[0]
 
     def _acquire(self, key: int) -> int:
         deadline = time.monotonic() + self.wait
         while True:
             with self._lock:
-                slot = self._find(key, claim=True)
-                held = self._counts[slot]
-                refusal = self._refusal(held)
+                held, running, free = self._scan(key)
+                refusal = self._refusal(held, running, free)
                 if refusal is None:
-                    self._counts[slot] += 1
-                    self._running.value += 1
-                    return slot
+                    self._keys[free], self._pids[free] = key, os.getpid()
+                    return free
             if time.monotonic() >= deadline:
                 raise WebError(429, refusal, {"Retry-After": str(self.retry_after)})
             time.sleep(_POLL)
 
-    def _refusal(self, held: int) -> str | None:
+    def _scan(self, key: int) -> tuple[int, int, int | None]:
+        """``(held, running, free)``: queries of ``key`` running, queries running in all, and a
+        free entry (None: the table is full). Entries of processes gone are freed on the way."""
+        held = running = 0
+        free = None
+        alive: dict[int, bool] = {}
+        for entry in range(TABLE_SIZE):
+            pid = self._pids[entry]
+            if pid == 0:
+                if free is None:
+                    free = entry
+                continue
+            if pid not in alive:
+                alive[pid] = _alive(pid)
+            if not alive[pid]:
+                self._pids[entry] = 0
+                if free is None:
+                    free = entry
+                continue
+            running += 1
+            held += self._keys[entry] == key
+        return held, running, free
+
+    def _refusal(self, held: int, running: int, free: int | None) -> str | None:
         """Why a client with ``held`` queries running may not start one more now (None: it may)."""
         if held >= self.limit:
             return (f"This client already has {held} queries running, the most this endpoint runs at once "
                     "for one client (the client_concurrency setting). Wait for one to finish, then retry.")
-        if held and self.capacity and self._running.value >= self.capacity - self.reserved:
+        if held and self.capacity and running >= self.capacity - self.reserved:
             return (f"This client has {held} queries running and the server's query slots are nearly all "
                     f"taken; the last {self.reserved} are kept for clients with none running. Wait for one "
                     "of yours to finish, then retry.")
+        if free is None:
+            return f"The server runs {running} queries at once, the most it counts; retry in a moment."
         return None
 
-    def _find(self, key: int, *, claim: bool) -> int | None:
-        """The slot of ``key`` (open addressing, linear probing); with ``claim``, a free one
-        (count 0) when it has none; if the table is full of running clients, its home slot."""
-        home = key % TABLE_SIZE
-        free = None
-        for step in range(TABLE_SIZE):
-            slot = (home + step) % TABLE_SIZE
-            if self._keys[slot] == key:
-                return slot
-            if self._counts[slot] == 0:
-                if free is None:
-                    free = slot
-                if self._keys[slot] == 0:
-                    break  # never used: the key is not further along
-        if not claim:
-            return None
-        slot = home if free is None else free
-        if self._counts[slot] == 0:
-            self._keys[slot] = key
-        return slot
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process now has the number: not ours, gone
+        return False
+    return True
 
 
 def _key(client: str) -> int:
