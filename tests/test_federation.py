@@ -57,7 +57,8 @@ TABLE = [
     # reading cannot resolve (a variable, a relative IRI, glued keywords it does not untangle).
     (f"SELECT * WHERE {{ SERVICE SILENT <{EVIL}> {{ ?s ?p ?o }} }}", []),
     (f"SELECT * WHERE {{ SERVICE <{WIKIDATA}> {{ }} SERVICE SILENT <{EVIL}> {{ ?s ?p ?o }} }}", []),
-    ("SELECT * WHERE { ?x ?y ?endpoint . SERVICE ?endpoint { ?s ?p ?o } }", []),
+    ("SELECT * WHERE { ?x ?y ?endpoint . SERVICE ?endpoint { ?s ?p ?o } }", "SERVICE ?endpoint is refused"),
+    ("SELECT * WHERE { ?x ?y ?endpoint . SERVICE SILENT ?endpoint { ?s ?p ?o } }", []),
     ("BASE <http://127.0.0.1:9/> SELECT * WHERE { SERVICE <steal> { ?s ?p ?o } }", []),
     (f"SELECT * WHERE {{ <urn:s> <urn:p> trueSERVICE <{EVIL}> {{ ?s ?p ?o }} }}", []),
     (f"SELECT * WHERE {{ SERVICE <{WIKIDATA}> {{ }} ?s schema:serviceType ?o }}", []),

@@ -11,8 +11,8 @@ default):
 
 1. :func:`check_query` reads the query with :func:`kgraph.sparql_text.read` (the engine's
    lexical rules, no second parser): a ``SERVICE`` (not ``SILENT``) to an endpoint that is
-   not allowed is refused with a 403 before anything runs; a query whose every SERVICE is
-   resolved to an allowed endpoint is *federated*.
+   not allowed, or ``SERVICE ?var``, is refused with a 403 before anything runs; a query
+   whose every SERVICE is resolved to an allowed endpoint is *federated*.
 2. Only a federated query runs in a query process that can reach the network. Every other
    query — no SERVICE, a ``SERVICE SILENT`` to an endpoint that is not allowed (an empty
    solution, as SILENT says), a ``SERVICE ?var``, or anything the reading could not resolve —
@@ -47,9 +47,12 @@ def check_query(text: str, allow: Sequence[str], *, prefixes: Mapping[str, str] 
     """
     reading = read(text, tuple(sorted((prefixes or {}).items())))
     allowed = list(allow)
+    offered = ", ".join(f"<{a}>" for a in allowed) or "none"
+    for name in reading.variable_services:
+        raise FederationRefused(f"SERVICE {name} is refused: write the endpoint as an IRI, one of the endpoints "
+                                f"this server may call ({offered}).")
     for service in reading.services:
         if service.endpoint not in allowed and not service.silent:
-            offered = ", ".join(f"<{a}>" for a in allowed) or "none"
             raise FederationRefused(f"SERVICE <{service.endpoint}> is refused: this server calls only the "
                                     f"endpoints of its federation_allow setting ({offered}). Query that "
                                     "endpoint yourself, or run your own server with it allowed.")

@@ -109,6 +109,7 @@ class Reading:
     depth: int  # the deepest nesting of (), {} and []
     operators: int  # operators, UNIONs and path steps: how long the engine's expression trees get
     services: tuple[Service, ...]
+    variable_services: tuple[str, ...]  # ?var of each SERVICE ?var (not SILENT): an endpoint the data picks
     unknown_service: bool  # a SERVICE whose endpoint the reading could not resolve to an IRI
     volatile: bool  # NOW(), RAND(), UUID(), STRUUID(), BNODE(): an answer that differs per run
 
@@ -131,6 +132,7 @@ def read(sparql: str, prefixes: tuple[tuple[str, str], ...] = ()) -> Reading:
     form, start = _prologue(sparql, declared)  # no `<` is an operator before the form
     deepest, operators, words = _ways(sparql, start)
     services: list[Service] = []
+    variables: list[str] = []
     unknown = volatile = False
     for word, following in words:
         code = [word, *following]
@@ -139,11 +141,13 @@ def read(sparql: str, prefixes: tuple[tuple[str, str], ...] = ()) -> Reading:
             found = _service(code, 0, declared)
             if found is None:
                 unknown = True
+                if lower == "service" and len(code) > 1 and code[1].kind == "var":
+                    variables.append(code[1].text)
             else:
                 services.append(found)
         if lower.endswith(_VOLATILE_CALLS) and _next_is_call(code, 0):
             volatile = True
-    return Reading(_kind(form), deepest, operators, tuple(services), unknown, volatile)
+    return Reading(_kind(form), deepest, operators, tuple(services), tuple(variables), unknown, volatile)
 
 
 def _prologue(sparql: str, declared: dict[str, str]) -> tuple[Token | None, int]:
