@@ -152,13 +152,14 @@ def syntax_message(sparql: str, error: str, prefixes: Mapping[str, str] | None =
     if match is None:
         return f"the query is not valid SPARQL: {error}"
     line, column, expected = int(match.group(1)), int(match.group(2)), match.group(3).strip()
-    lines = sparql.splitlines() or [""]
+    lines = sparql.split("\n")  # as the engine counts lines (rust-peg: LF only)
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     near = text[column - 1:].strip()[:30]
     alternatives = expected.removeprefix("expected one of ").removeprefix("expected ").split(", ")
     if len(alternatives) > 6:
         expected = f"expected one of {', '.join(alternatives[:6])}, … ({len(alternatives)} in all)"
-    where = f"line {line}, column {column}" + (f", at «{near}»" if near else ", at the end")
+    end = ", at the end" if line >= len(lines) else ", at the end of the line"
+    where = f"line {line}, column {column}" + (f", at «{near}»" if near else end)
     return f"the query is not valid SPARQL at {where}: {expected}."
 
 
