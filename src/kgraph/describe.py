@@ -44,6 +44,10 @@ class Description:
     iri: str
     outgoing: list[Statement] = field(default_factory=list)
     incoming: list[Statement] = field(default_factory=list)
+    #: More statements out of (into) the resource than were read (see :func:`describe`'s ``limit``).
+    more_outgoing: bool = False
+    more_incoming: bool = False
+    limit: int | None = None
 
     def objects(self, predicate: str) -> list:
         return [s.other for s in self.outgoing if s.predicate == predicate]
@@ -76,37 +80,56 @@ class Description:
         return found
 
 
-def _statements(store: Store, pattern: str, var: str, split: bool) -> list[Statement]:
+def _statements(store: Store, pattern: str, var: str, split: bool,
+                limit: int | None = None) -> tuple[list[Statement], bool]:
+    """The statements matching ``pattern``, and whether more rows than ``limit`` were there
+    (then only those of the first ``limit`` rows are kept)."""
+    cut = f" LIMIT {limit + 1}" if limit is not None else ""
     if split:
-        sparql = f"SELECT ?p ?{var} ?g WHERE {{ GRAPH ?g {{ {pattern} }} }}"
+        sparql = f"SELECT ?p ?{var} ?g WHERE {{ GRAPH ?g {{ {pattern} }} }}{cut}"
         rows = store.query(sparql, default_graphs=[], named_graphs=list(_PAIR)).raw
     else:
-        rows = store.query(f"SELECT ?p ?{var} WHERE {{ {pattern} }}").raw
+        rows = store.query(f"SELECT ?p ?{var} WHERE {{ {pattern} }}{cut}").raw
     found: dict[tuple, bool] = {}
-    for row in rows:
+    more = False
+    for n, row in enumerate(rows):
+        if limit is not None and n >= limit:
+            more = True
+            break
         key = (row["p"].value, row[var])
         inferred = split and row["g"].value == str(Graphs.INFERRED)
         found[key] = found.get(key, True) and inferred
-    return [Statement(p, other, inferred) for (p, other), inferred in found.items()]
+    return [Statement(p, other, inferred) for (p, other), inferred in found.items()], more
 
 
-def describe(store: Store, iri: str, *, split: bool = True) -> Description | None:
+def statements_query(iri: str, direction: str, offset: int = 0, limit: int = 1000) -> str:
+    """The SPARQL query of the ``outgoing`` or ``incoming`` statements of ``iri``, a page of
+    them (for a reader who wants the statements a page did not show)."""
+    node = f"<{iri}>"
+    pattern, var = (f"{node} ?p ?o", "o") if direction == "outgoing" else (f"?s ?p {node}", "s")
+    return (f"SELECT ?p ?{var} WHERE {{ {pattern} }} ORDER BY ?p ?{var} "
+            f"LIMIT {limit}" + (f" OFFSET {offset}" if offset else ""))
+
+
+def describe(store: Store, iri: str, *, split: bool = True, limit: int | None = None) -> Description | None:
     """The statements in and out of ``iri``; ``None`` when the graph does not mention it.
 
     ``split``: read the asserted and inferred graphs of a built kgraph dataset apart, so
     inferred statements are marked; otherwise read the store's default graph as asserted.
+    ``limit``: read at most this many rows each way; the description then says whether
+    there were more (``more_outgoing``, ``more_incoming``), for a page to say so.
     """
     if not valid_iri(iri):
         return None
     node = f"<{iri}>"
-    out = _statements(store, f"{node} ?p ?o", "o", split)
-    into = _statements(store, f"?s ?p {node}", "s", split)
+    out, more_out = _statements(store, f"{node} ?p ?o", "o", split, limit)
+    into, more_in = _statements(store, f"?s ?p {node}", "s", split, limit)
     if not out and not into:
         return None
     order = {str(RDF.type): 0, str(RDFS.label): 1}
     out.sort(key=lambda s: (order.get(s.predicate, 2), s.predicate, s.inferred, str(s.other)))
     into.sort(key=lambda s: (s.predicate, s.inferred, str(s.other)))
-    return Description(iri, out, into)
+    return Description(iri, out, into, more_outgoing=more_out, more_incoming=more_in, limit=limit)
 
 
 def description_triples(store: Store, iri: str) -> list[ox.Triple]:
@@ -125,8 +148,25 @@ def description_triples(store: Store, iri: str) -> list[ox.Triple]:
     return triples
 
 
+class TooManyForJsonLd(ValueError):
+    """More triples than JSON-LD compaction is given (see :data:`kgraph.jsonld_context.MAX_TRIPLES`)."""
+
+    def __init__(self, triples: int, limit: int):
+        super().__init__(f"{triples} triples, more than the {limit} compacted into JSON-LD at once")
+        self.triples = triples
+        self.limit = limit
+
+
 def serialize_triples(triples: list[ox.Triple], fmt: Format, *, context_iri: str | None = None) -> bytes:
-    """``triples`` written in an RDF format of :mod:`kgraph.formats`, prefixes declared."""
+    """``triples`` written in an RDF format of :mod:`kgraph.formats`, prefixes declared.
+
+    JSON-LD (compacted in this thread, slowly) only of at most
+    :data:`kgraph.jsonld_context.MAX_TRIPLES` triples: more is :class:`TooManyForJsonLd`."""
     if not isinstance(fmt.oxigraph, ox.RdfFormat):
         raise ValueError(f"{fmt.name} is not an RDF format")
+    if fmt.oxigraph == ox.RdfFormat.JSON_LD:
+        from .jsonld_context import MAX_TRIPLES
+
+        if len(triples) > MAX_TRIPLES:
+            raise TooManyForJsonLd(len(triples), MAX_TRIPLES)
     return write_triples(triples, fmt, prefixes=PREFIXES, context_iri=context_iri)

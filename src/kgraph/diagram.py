@@ -44,8 +44,14 @@ def neighbourhood(store: Store, iri: str, labeller: Labeller, linker: Linker,
     if not valid_iri(iri):
         return {"elements": {"nodes": [], "edges": []}}
     node = f"<{iri}>"
-    sparql = (f"SELECT ?s ?p ?o WHERE {{ {{ {node} ?p ?o BIND({node} AS ?s) }} UNION "
-              f"{{ ?s ?p {node} BIND({node} AS ?o) }} FILTER(isIRI(?s) && isIRI(?o)) }}")
+    # Only the links drawn, and at most a few more than are drawn: a hub's thousands of
+    # links are not read to draw 80 of them.
+    skipped = ", ".join(f"<{p}>" for p in sorted(SKIPPED))
+    sparql = (f"SELECT DISTINCT ?s ?p ?o WHERE {{ {{ {node} ?p ?o BIND({node} AS ?s) }} UNION "
+              f"{{ ?s ?p {node} BIND({node} AS ?o) }} FILTER(isIRI(?s) && isIRI(?o)) "
+              f"FILTER(?p NOT IN ({skipped})) "
+              f"FILTER(STRSTARTS(STR(?s), \"{BASE}\") && STRSTARTS(STR(?o), \"{BASE}\")) }} "
+              f"LIMIT {4 * MAX_EDGES}")
     triples = sorted(
         {(r["s"].value, r["p"].value, r["o"].value)
          for r in store.query(sparql, default_graphs=graphs).raw},

@@ -12,7 +12,7 @@ engine) is replaced the same way.
 Children are *spawned*, never forked: a forked copy of a server worker would inherit its
 threads' locks, and a process that opened RocksDB must not fork (see
 :class:`kgraph.web.stores.PerProcessStore`). Each child asks the kernel to kill it when its
-parent dies (``PR_SET_PDEATHSIG``), so a worker that gunicorn kills takes its runaway
+parent dies (``PR_SET_PDEATHSIG``), so a worker that the server kills takes its runaway
 queries with it.
 
 A store that cannot be reopened in another process (an object given to

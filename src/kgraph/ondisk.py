@@ -1,7 +1,7 @@
 """On-disk Oxigraph stores (RocksDB), loaded in a spawned process.
 
 RocksDB must never run in a process that later forks: once it has, the forked children
-crash when they exit (gunicorn's master builds the graph, then forks its workers). So a
+crash when they exit (the server's main process builds the graph, then forks its workers). So a
 store is always loaded by :func:`materialise` in a *spawned* child, into a sibling folder
 renamed into place at the end: a failed load leaves no half-written store behind.
 """

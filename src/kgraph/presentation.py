@@ -62,17 +62,32 @@ def format_literal(lit: ox.Literal) -> str:
     return lit.value
 
 
+#: The schemes of IRIs that may become links.
+LINK_SCHEMES = ("http", "https")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+#: What a browser drops or reads through in a URL (``java\tscript:`` is ``javascript:``).
+_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\\]")
+
+
+def linkable_iri(iri: str) -> bool:
+    """True for an absolute ``http(s)`` IRI with nothing in it a browser would drop or read through."""
+    scheme = _SCHEME.match(iri)
+    return bool(scheme) and scheme.group(1).lower() in LINK_SCHEMES and not _UNSAFE.search(iri)
+
+
 @dataclass(frozen=True)
 class Linker:
     """Where a link to an IRI points: IRIs under the graph's base are served by this app
-    (at ``base_url``, or the request's own host when it is empty); others are left as they are."""
+    (at ``base_url``, or the request's own host when it is empty); other ``http(s)`` IRIs are
+    left as they are, and any other IRI (``javascript:``, ``data:``, ``urn:`` …) gets no
+    link at all (``None``): the data must not put a live script link on a page."""
 
     base_url: str = ""
     lang: str | None = None
 
-    def href(self, iri: str) -> str:
+    def href(self, iri: str) -> str | None:
         if not iri.startswith(BASE):
-            return iri
+            return iri if linkable_iri(iri) else None
         rest = iri[len(BASE):]
         path, hash_, fragment = rest.partition("#")
         url = self.base_url.rstrip("/") + "/" + quote(path, safe="/-._~!$&'()*+,;=:@")

@@ -119,7 +119,7 @@ class RemoteStore:
     union default graph, serving user files). ``timeout``: seconds an answer may take.
     """
 
-    #: Each process opens its own connections: sockets inherited over gunicorn's fork
+    #: Each process opens its own connections: sockets inherited over the server's fork
     #: would be shared by the workers (see :func:`kgraph.server._warm`).
     opened_per_process = True
 

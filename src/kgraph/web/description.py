@@ -145,7 +145,7 @@ def serialize_triples(triples: Triples, fmt: Format) -> bytes:
 @bp.route("/void")
 @bp.route("/.well-known/void")
 def void() -> Response:
-    fmt = negotiation.choose(RDF_FORMATS, request.accept_mimetypes, request.args.get("format"),
+    fmt = negotiation.choose(RDF_FORMATS, request.accept_mimetypes, negotiation.requested_format(request.args),
                              what="a VoID description")
     body = serialize_triples(void_description(served(), public_url("/void")), fmt)
     response = Response(body, content_type=negotiation.content_type(fmt))

@@ -7,8 +7,8 @@
   slot. A request over either bound waits briefly for a slot (an ordinary threaded client
   then gets through), and past that wait is a 429 with ``Retry-After``.
 
-The counters live in shared memory made before gunicorn forks its workers
-(``preload_app``: the app, and this table, are created in the master), so every worker
+The counters live in shared memory made before the server forks its workers
+(the app, and this table, are created in the main process), so every worker
 sees the same counts. flask-limiter was considered: it limits *rates* (n per period),
 not how many requests are *in flight*, and its shared backends are servers (Redis,
 memcached); a table of counters in ``multiprocessing`` shared memory is all this needs.

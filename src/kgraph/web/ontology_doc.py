@@ -95,7 +95,7 @@ def ontology_html() -> str:
 @bp.get("/ontology")
 def ontology() -> Response:
     _require(str(Graphs.ONTOLOGY), "kgraph ontology")
-    fmt = negotiation.choose(RESOURCE_FORMATS, request.accept_mimetypes, request.args.get("format"),
+    fmt = negotiation.choose(RESOURCE_FORMATS, request.accept_mimetypes, negotiation.requested_format(request.args),
                              what="the ontology")
     if fmt is HTML:
         response = make_response(ontology_html())
@@ -127,7 +127,7 @@ def diagram_json() -> Response:
 @bp.get("/shapes")
 def shapes() -> Response:
     _require(str(Graphs.SHAPES), "SHACL shapes")
-    fmt = negotiation.choose(RESOURCE_FORMATS, request.accept_mimetypes, request.args.get("format"),
+    fmt = negotiation.choose(RESOURCE_FORMATS, request.accept_mimetypes, negotiation.requested_format(request.args),
                              what="the shapes")
     if fmt is HTML:
         docs = shapes_overview(graph_of(served().store, str(Graphs.SHAPES)), reader_chain())

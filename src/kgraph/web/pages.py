@@ -6,6 +6,11 @@ Every IRI ``https://w3id.org/kgraph/id/X`` is served at ``/id/X``: an HTML page 
 headers naming the alternates. The logic lives in the library (:mod:`kgraph.describe`,
 :mod:`kgraph.resource_view`, :mod:`kgraph.search`, :mod:`kgraph.timeline`,
 :mod:`kgraph.diagram`); these views only translate HTTP.
+
+Every view here reads the data through :func:`kgraph.web.bounded.data` under the limits of
+/sparql (a client slot, the query timeout, the row cap). A resource's page shows at most
+:data:`PAGE_STATEMENTS` statements each way, says so when there are more and links to the
+SPARQL query that gives them; its RDF is whole or refused (422), never cut.
 """
 
 from __future__ import annotations
@@ -13,18 +18,19 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, make_response, render_template, request
 
-from ..describe import describe, description_triples, serialize_triples
+from ..describe import TooManyForJsonLd, describe, description_triples, serialize_triples, statements_query
 from ..diagram import neighbourhood
 from ..formats import RDF_FORMATS, Format
-from ..labels import display_tag
+from ..labels import Labeller, display_tag
 from ..namespaces import KGR, Graphs
 from ..presentation import Linker, show_term
 from ..resource_view import resource_view
 from ..search import SearchIndex
 from ..timeline import timeline
 from . import negotiation, served
+from .bounded import bounded, data, jsonld_too_large
 from .errors import WebError
-from .reader import cache, labeller, linker
+from .reader import cache, label_graphs, linker, reader_chain
 
 bp = Blueprint("pages", __name__)
 
@@ -32,6 +38,9 @@ HTML = Format("html", "text/html", "html", None, also=("application/xhtml+xml",)
 #: What a resource's IRI answers in: the page first (also for ``*/*``), then RDF.
 RESOURCE_FORMATS: tuple[Format, ...] = (HTML, *RDF_FORMATS)
 JSON = "application/json"
+#: The most statements a resource's page shows each way (out of it, into it); the page says
+#: when there are more and links to the query that pages through them.
+PAGE_STATEMENTS = 500
 
 
 def _alternates(iri: str) -> str:
@@ -40,33 +49,53 @@ def _alternates(iri: str) -> str:
                      for f in RESOURCE_FORMATS)
 
 
+def _labeller() -> Labeller:
+    """The reader's labels, read through the request's bounded store."""
+    return Labeller(data(), reader_chain(), graphs=label_graphs())
+
+
 def _split() -> bool:
     return served().kind == "kgraph"
 
 
+def _more(iri: str, direction: str) -> str:
+    """The /sparql URL of the statements a page did not show (its second page onwards)."""
+    from urllib.parse import quote
+
+    return "/sparql?query=" + quote(statements_query(iri, direction, PAGE_STATEMENTS, PAGE_STATEMENTS), safe="")
+
+
 @bp.get("/id/<path:rest>")
+@bounded
 def resource(rest: str) -> Response:
     iri = str(KGR) + rest
     fmt = negotiation.choose(RESOURCE_FORMATS, request.accept_mimetypes,
                              negotiation.requested_format(request.args), what="a resource's description")
-    store = served().store
+    store = data()
     if fmt is HTML:
-        description = describe(store, iri, split=_split())
+        description = describe(store, iri, split=_split(), limit=PAGE_STATEMENTS)
         if description is None:
             body = render_template("not_found.html", iri=iri, q=rest.replace("-", " "))
             response = make_response(body, 404)
         else:
-            names, links = labeller(), linker()
+            names, links = _labeller(), linker()
             view = resource_view(store, description, names, links)
             graphs = (str(Graphs.ASSERTED),) if _split() else None
             diagram = neighbourhood(store, iri, names, links, graphs)
-            response = make_response(render_template("resource.html", view=view, diagram=diagram))
+            more = {direction: _more(iri, direction) for direction, cut in
+                    (("outgoing", description.more_outgoing), ("incoming", description.more_incoming)) if cut}
+            response = make_response(render_template("resource.html", view=view, diagram=diagram, more=more,
+                                                     shown=PAGE_STATEMENTS))
     else:
         triples = description_triples(store, iri)
         if not triples:
             raise WebError(404, f"No resource {iri} in this graph. Search for it at /search?q=…",
                            {"Vary": "Accept"})
-        response = Response(serialize_triples(triples, fmt), content_type=negotiation.content_type(fmt))
+        try:
+            body = serialize_triples(triples, fmt)
+        except TooManyForJsonLd:
+            raise jsonld_too_large(f"The description of {iri}") from None
+        response = Response(body, content_type=negotiation.content_type(fmt))
     if response.status_code == 200:
         response.headers["Link"] = _alternates(iri)
     response.vary.update(["Accept", "Accept-Language"])
@@ -74,7 +103,7 @@ def resource(rest: str) -> Response:
 
 
 def _wants_json() -> bool:
-    if request.args.get("format") in ("json", JSON):
+    if negotiation.requested_format(request.args) in ("json", JSON):
         return True
     return request.accept_mimetypes.best_match(["text/html", JSON], default="text/html") == JSON
 
@@ -82,7 +111,7 @@ def _wants_json() -> bool:
 def search_index() -> SearchIndex:
     pages = cache()
     if "search" not in pages:
-        pages["search"] = SearchIndex.from_store(served().store)
+        pages["search"] = SearchIndex.from_store(data())
     return pages["search"]
 
 
@@ -93,12 +122,13 @@ def _types(iris: list[str]) -> dict[str, list[str]]:
     sparql = f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a ?t FILTER(isIRI(?t)) }}"
     graphs = [str(Graphs.ASSERTED)] if _split() else None
     found: dict[str, list[str]] = {}
-    for row in served().store.query(sparql, default_graphs=graphs).raw:
+    for row in data().query(sparql, default_graphs=graphs).raw:
         found.setdefault(row["s"].value, []).append(row["t"].value)
     return found
 
 
 @bp.get("/search")
+@bounded
 def search() -> Response:
     query = request.args.get("q", "").strip()
     try:
@@ -107,7 +137,7 @@ def search() -> Response:
         raise WebError(400, f"limit={request.args['limit']!r} is not a whole number; "
                             "give one from 1 to 200.") from None
     hits = search_index().search(query, limit) if query else []
-    names, links = labeller(), linker()
+    names, links = _labeller(), linker()
     types = _types([h.iri for h in hits])
     names.prefetch({h.iri for h in hits} | {t for ts in types.values() for t in ts})
     results = []
@@ -129,12 +159,13 @@ def search() -> Response:
 
 
 @bp.get("/timeline")
+@bounded
 def timeline_page() -> Response:
     pages = cache()
     if "timeline" not in pages:
-        pages["timeline"] = timeline(served().store)
+        pages["timeline"] = timeline(data())
     entries = pages["timeline"]
-    names, links = labeller(), linker()
+    names, links = _labeller(), linker()
     names.prefetch({e.iri for e in entries} | {t for e in entries for t in e.types})
     rows = []
     for entry in entries:
@@ -155,14 +186,16 @@ def timeline_page() -> Response:
 
 
 @bp.get("/diagram.json")
+@bounded
 def diagram_json() -> Response:
     iri = request.args.get("iri", "").strip()
     if not iri:
         raise WebError(400, "give the resource's IRI: /diagram.json?iri=https://w3id.org/kgraph/id/…")
     graphs = (str(Graphs.ASSERTED),) if _split() else None
-    data = neighbourhood(served().store, iri, labeller(), linker(), graphs)
-    if len(data["elements"]["nodes"]) <= 1 and describe(served().store, iri, split=_split()) is None:
+    store = data()
+    found = neighbourhood(store, iri, _labeller(), linker(), graphs)
+    if len(found["elements"]["nodes"]) <= 1 and describe(store, iri, split=_split(), limit=1) is None:
         raise WebError(404, f"No resource {iri} in this graph.")
-    response = jsonify(data)
+    response = jsonify(found)
     response.vary.add("Accept-Language")
     return response

@@ -82,7 +82,7 @@ _executor_lock = threading.Lock()
 
 @bp.record_once
 def _set_up(state) -> None:
-    """Made with the app, so in gunicorn's master before the fork: the client slots are
+    """Made with the app, so in the server's main process before the fork: the client slots are
     shared memory all workers see. The query processes start later, in each worker."""
     app: Flask = state.app
     config = app.config

@@ -18,8 +18,13 @@
       list.textContent = "";
       results.forEach(function (r) {
         var item = document.createElement("li");
-        var link = document.createElement("a");
-        link.href = r.href;
+        /* A link only to this server or an http(s) address: never javascript: or data:. */
+        var safe = typeof r.href === "string" && /^(https?:\/\/|\/(?![\/\\]))/i.test(r.href) &&
+          !/[\u0000-\u0020\u007f-\u009f\\]/.test(r.href);
+        var link = document.createElement(safe ? "a" : "span");
+        if (safe) {
+          link.href = r.href;
+        }
         link.textContent = r.label; /* text, never HTML */
         if (r.lang) {
           link.lang = r.lang;
