@@ -4,6 +4,12 @@ https://www.w3.org/TR/sparql11-http-rdf-update/ — ``?graph=IRI`` names a graph
 dataset, ``?default`` the default graph (the same one a query sees when it names none).
 Exactly one of the two; a graph the dataset lacks is a 404. Writes (PUT, POST, DELETE,
 PATCH) are refused with 405: the graph changes only through ``kgraph build``.
+
+Under the limits of /sparql (:mod:`kgraph.web.bounded`): the request holds a client slot,
+the graph is read and serialized in a query process (killed at ``query_timeout``, JSON-LD
+compacted there too), and a graph of more than ``max_result_rows`` triples (JSON-LD:
+:data:`kgraph.jsonld_context.MAX_TRIPLES`) is a 422 that points to /download/, never a
+graph cut short.
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ from flask import Blueprint, Response, redirect, request, url_for
 
 from ..formats import RDF_FORMATS
 from ..namespaces import BASE
-from ..store import QueryResult, Store
+from ..execution import Answer
+from ..store import Store
 from . import negotiation, served
+from .bounded import BoundedStore, bounded, data
 from .errors import WebError
 from .protocol import check_iri
 
@@ -45,28 +53,38 @@ def read_graph_request(args) -> GraphRequest:
     return GraphRequest(check_iri(graphs[0]))
 
 
-def read_graph(store: Store, graph: str | None) -> QueryResult:
-    """The triples of a named graph (a 404 when the store has none of that name) or of the default graph."""
-    if graph is None:
-        return store.query(_ALL)
-    if graph not in store.named_graphs():
+def check_graph(store: Store, graph: str | None) -> None:
+    """A 404 when ``graph`` names no graph of ``store`` (``None``: the default graph, always there)."""
+    if graph is not None and graph not in store.named_graphs():
         raise WebError(404, f"There is no graph named <{graph}> here. The named graphs are listed in "
                             "the service description (GET /sparql) and at /void.")
-    return store.query(_GRAPH.format(iri=graph), default_graphs=[], named_graphs=[graph])
+
+
+def read_graph(store: BoundedStore, graph: str | None, format_name: str) -> Answer:
+    """The triples of a named graph (a 404 when the store has none of that name) or of the
+    default graph, serialized in the format named ``format_name`` (or the refusal)."""
+    check_graph(store, graph)
+    what = "The default graph" if graph is None else f"The graph <{graph}>"
+    if graph is None:
+        return store.answer(_ALL, {"graph": format_name}, what=what)
+    return store.answer(_GRAPH.format(iri=graph), {"graph": format_name}, default_graphs=[],
+                        named_graphs=[graph], what=what)
 
 
 @bp.route("/rdf-graphs", methods=["GET"])
+@bounded
 def graph_store() -> Response:
     wanted = read_graph_request(request.args)
     fmt = negotiation.choose(RDF_FORMATS, request.accept_mimetypes,
                              negotiation.requested_format(request.args), what="a graph")
-    result = read_graph(served().store, wanted.graph)
-    response = Response(result.serialize(fmt), content_type=negotiation.content_type(fmt))
+    answer = read_graph(data(), wanted.graph, fmt.name)
+    response = Response(answer.body, content_type=negotiation.content_type(fmt))
     response.vary.add("Accept")
     return response
 
 
 @bp.get("/graph/<name>")
+@bounded
 def named_graph(name: str) -> Response:
     """The IRI of each named graph (https://w3id.org/kgraph/graph/asserted …) resolves:
     303 See Other to its content at /rdf-graphs, where it is negotiated."""

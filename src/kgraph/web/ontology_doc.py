@@ -13,14 +13,15 @@ import re
 from flask import Blueprint, Response, jsonify, make_response, render_template, request, url_for
 from rdflib import Graph, Literal
 
-from ..describe import serialize_triples
+from ..describe import TooManyForJsonLd, serialize_triples
 from ..diagram import graph_of, ontology_diagram
 from ..namespaces import KG, PREFIXES, Graphs
 from ..shapes_doc import shapes_overview
 from . import negotiation, served
+from .bounded import bounded, data, jsonld_too_large
 from .errors import WebError
-from .pages import HTML, RESOURCE_FORMATS
-from .reader import cache, labeller, linker, reader_chain
+from .pages import HTML, RESOURCE_FORMATS, page_labeller
+from .reader import cache, linker, reader_chain
 from .safe_html import clean_document
 
 bp = Blueprint("ontology_doc", __name__)
@@ -32,9 +33,13 @@ def _require(graph: str, what: str) -> None:
 
 
 def _rdf(graph: str, fmt) -> Response:
-    result = served().store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graphs=[graph])
+    result = data().query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graphs=[graph])
     triples = sorted(result.raw, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    response = Response(serialize_triples(triples, fmt), content_type=negotiation.content_type(fmt))
+    try:
+        body = serialize_triples(triples, fmt)
+    except TooManyForJsonLd:
+        raise jsonld_too_large(f"The graph <{graph}>") from None
+    response = Response(body, content_type=negotiation.content_type(fmt))
     return response
 
 
@@ -77,7 +82,7 @@ def ontology_html() -> str:
     if "ontology_html" not in pages:
         from pylode import OntPub
 
-        graph = english_only(graph_of(served().store, str(Graphs.ONTOLOGY)))
+        graph = english_only(graph_of(data(), str(Graphs.ONTOLOGY)))
         for prefix, namespace in PREFIXES.items():
             graph.bind(prefix, namespace)
         publication = OntPub(ontology=graph)
@@ -93,6 +98,7 @@ def ontology_html() -> str:
 
 
 @bp.get("/ontology")
+@bounded
 def ontology() -> Response:
     _require(str(Graphs.ONTOLOGY), "kgraph ontology")
     fmt = negotiation.choose(RESOURCE_FORMATS, request.accept_mimetypes, negotiation.requested_format(request.args),
@@ -105,10 +111,11 @@ def ontology() -> Response:
 
 
 def _diagram() -> dict:
-    return ontology_diagram(graph_of(served().store, str(Graphs.ONTOLOGY)), labeller(), linker())
+    return ontology_diagram(graph_of(data(), str(Graphs.ONTOLOGY)), page_labeller(), linker())
 
 
 @bp.get("/ontology/diagram")
+@bounded
 def diagram_page() -> Response:
     _require(str(Graphs.ONTOLOGY), "kgraph ontology")
     response = make_response(render_template("ontology_diagram.html", diagram=_diagram()))
@@ -117,6 +124,7 @@ def diagram_page() -> Response:
 
 
 @bp.get("/ontology/diagram.json")
+@bounded
 def diagram_json() -> Response:
     _require(str(Graphs.ONTOLOGY), "kgraph ontology")
     response = jsonify(_diagram())
@@ -125,12 +133,13 @@ def diagram_json() -> Response:
 
 
 @bp.get("/shapes")
+@bounded
 def shapes() -> Response:
     _require(str(Graphs.SHAPES), "SHACL shapes")
     fmt = negotiation.choose(RESOURCE_FORMATS, request.accept_mimetypes, negotiation.requested_format(request.args),
                              what="the shapes")
     if fmt is HTML:
-        docs = shapes_overview(graph_of(served().store, str(Graphs.SHAPES)), reader_chain())
+        docs = shapes_overview(graph_of(data(), str(Graphs.SHAPES)), reader_chain())
         response = make_response(render_template("shapes.html", shapes=docs))
     else:
         response = _rdf(str(Graphs.SHAPES), fmt)

@@ -49,7 +49,7 @@ def _alternates(iri: str) -> str:
                      for f in RESOURCE_FORMATS)
 
 
-def _labeller() -> Labeller:
+def page_labeller() -> Labeller:
     """The reader's labels, read through the request's bounded store."""
     return Labeller(data(), reader_chain(), graphs=label_graphs())
 
@@ -78,7 +78,7 @@ def resource(rest: str) -> Response:
             body = render_template("not_found.html", iri=iri, q=rest.replace("-", " "))
             response = make_response(body, 404)
         else:
-            names, links = _labeller(), linker()
+            names, links = page_labeller(), linker()
             view = resource_view(store, description, names, links)
             graphs = (str(Graphs.ASSERTED),) if _split() else None
             diagram = neighbourhood(store, iri, names, links, graphs)
@@ -87,7 +87,11 @@ def resource(rest: str) -> Response:
             response = make_response(render_template("resource.html", view=view, diagram=diagram, more=more,
                                                      shown=PAGE_STATEMENTS))
     else:
-        triples = description_triples(store, iri)
+        if fmt.oxigraph == ox.RdfFormat.JSON_LD:
+            with store.for_jsonld(f"The description of {iri}"):  # no more triples read than are compacted (slowly) here
+                triples = description_triples(store, iri)
+        else:
+            triples = description_triples(store, iri)
         if not triples:
             raise WebError(404, f"No resource {iri} in this graph. Search for it at /search?q=…",
                            {"Vary": "Accept"})
@@ -137,7 +141,7 @@ def search() -> Response:
         raise WebError(400, f"limit={request.args['limit']!r} is not a whole number; "
                             "give one from 1 to 200.") from None
     hits = search_index().search(query, limit) if query else []
-    names, links = _labeller(), linker()
+    names, links = page_labeller(), linker()
     types = _types([h.iri for h in hits])
     names.prefetch({h.iri for h in hits} | {t for ts in types.values() for t in ts})
     results = []
@@ -165,7 +169,7 @@ def timeline_page() -> Response:
     if "timeline" not in pages:
         pages["timeline"] = timeline(data())
     entries = pages["timeline"]
-    names, links = _labeller(), linker()
+    names, links = page_labeller(), linker()
     names.prefetch({e.iri for e in entries} | {t for e in entries for t in e.types})
     rows = []
     for entry in entries:
@@ -193,7 +197,7 @@ def diagram_json() -> Response:
         raise WebError(400, "give the resource's IRI: /diagram.json?iri=https://w3id.org/kgraph/id/…")
     graphs = (str(Graphs.ASSERTED),) if _split() else None
     store = data()
-    found = neighbourhood(store, iri, _labeller(), linker(), graphs)
+    found = neighbourhood(store, iri, page_labeller(), linker(), graphs)
     if len(found["elements"]["nodes"]) <= 1 and describe(store, iri, split=_split(), limit=1) is None:
         raise WebError(404, f"No resource {iri} in this graph.")
     response = jsonify(found)
