@@ -20,6 +20,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import IO
 from pathlib import Path
 
 KGRAPH = Path(sys.executable).with_name("kgraph")
@@ -32,17 +33,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _log(process: subprocess.Popen) -> str:
-    process.stderr.seek(0)
-    return process.stderr.read().decode("utf-8", "replace")
+def _log(process: subprocess.Popen, log: IO[bytes] | None = None) -> str:
+    """What the server wrote on standard error: the file ``log`` it was given (as
+    :func:`kgraph_serve` does), else its ``stderr`` pipe, if it has one."""
+    stream = log if log is not None else process.stderr
+    if stream is None:
+        return "(standard error was not captured)"
+    try:
+        stream.seek(0)
+    except (OSError, ValueError):  # a pipe cannot seek: read what is there
+        pass
+    return stream.read().decode("utf-8", "replace")
 
 
-def wait_until_ready(url: str, process: subprocess.Popen, seconds: float = STARTUP_SECONDS) -> None:
-    """Until ``url`` answers 200; fails at once, with the server's log, if it exits."""
+def wait_until_ready(url: str, process: subprocess.Popen, seconds: float = STARTUP_SECONDS, *,
+                     log: IO[bytes] | None = None) -> None:
+    """Until ``url`` answers 200; fails at once, with the server's log (the file ``log``,
+    else its stderr pipe), if it exits."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"kgraph serve exited with {process.returncode}:\n{_log(process)}")
+            raise AssertionError(f"kgraph serve exited with {process.returncode}:\n{_log(process, log)}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -50,7 +61,7 @@ def wait_until_ready(url: str, process: subprocess.Popen, seconds: float = START
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.1)
-    raise AssertionError(f"kgraph serve did not answer {url} within {seconds} s:\n{_log(process)}")
+    raise AssertionError(f"kgraph serve did not answer {url} within {seconds} s:\n{_log(process, log)}")
 
 
 def fetch(url: str, *, data: bytes | None = None, headers: dict | None = None, timeout: float = 10):
@@ -75,7 +86,7 @@ def kgraph_serve(*serve_args: str, cli_args: Sequence[str] = (), env: dict[str, 
                                    stdout=subprocess.DEVNULL, stderr=log, env=env)
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_until_ready(base + ready, process)
+            wait_until_ready(base + ready, process, log=log)
             yield base, process
         finally:
             process.send_signal(signal.SIGTERM)
