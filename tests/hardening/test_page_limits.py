@@ -19,7 +19,7 @@ import pytest
 from kgraph.jsonld_context import MAX_TRIPLES
 from kgraph.presentation import Linker
 from kgraph.web import create_app
-from kgraph.web.pages import PAGE_STATEMENTS
+from kgraph.web.pages import MORE_STATEMENTS, PAGE_STATEMENTS
 
 HUB = "https://w3id.org/kgraph/id/hub"
 LINKS = 25_000  # each way: 50,000 triples at the hub, 100,000 with the neighbours' labels
@@ -73,19 +73,22 @@ def test_the_hub_page_shows_its_first_statements_and_says_there_are_more(hub_app
     html = response.data.decode()
     assert html.count('class="truncated notice"') == 2  # out of it and into it
     assert f"Only the first {PAGE_STATEMENTS} statements" in html
-    assert "/sparql?query=" in html and "OFFSET" in unquote(html)
+    assert "/sparql?query=" in html and "ORDER%20BY" in html and "OFFSET" in unquote(html)
     assert html.count("<li>") <= 2 * PAGE_STATEMENTS + 100
     assert "&lt;b&gt;" in html and "<b>" not in html  # the labels stay text
 
 
-def test_the_link_to_the_rest_gives_the_next_statements(hub_app):
+def test_the_link_to_the_rest_gives_every_statement_a_page_at_a_time(hub_app):
     client = hub_app.test_client()
     html = client.get("/id/hub", headers={"Accept": "text/html"}).data.decode()
     start = html.index('/sparql?query=')
     url = html[start:html.index('"', start)].replace("&amp;", "&")
     answer = client.get(url, headers={"Accept": "application/sparql-results+json"})
     assert answer.status_code == 200
-    assert len(json.loads(answer.data)["results"]["bindings"]) == PAGE_STATEMENTS
+    assert len(json.loads(answer.data)["results"]["bindings"]) == MORE_STATEMENTS
+    rest = client.get(url.replace("LIMIT%20", "OFFSET%2024500%20LIMIT%20"),
+                      headers={"Accept": "application/sparql-results+json"})
+    assert rest.status_code == 200 and len(json.loads(rest.data)["results"]["bindings"]) == LINKS + 2 - 24_500  # and its type and label
 
 
 def test_the_hub_jsonld_is_refused_quickly_naming_the_limit(hub_app):
@@ -174,3 +177,12 @@ def test_linker_links_http_and_the_graph(iri="https://example.org/a?x=1"):
     assert Linker().href(iri) == iri
     assert Linker().href("http://example.org/") == "http://example.org/"
     assert Linker().href("https://w3id.org/kgraph/id/x") == "/id/x"
+
+
+@pytest.mark.parametrize("path", ["/void", "/ontology", "/shapes", "/id/mischief", "/rdf-graphs?default&"])
+def test_output_names_the_format_as_format_does(hostile_app, path):
+    """``output=`` (Fuseki's name, which SPARQLWrapper sends) is read wherever ``format=`` is."""
+    url = path + ("&" if "?" in path else "?") + "output=ntriples"
+    response = hostile_app.test_client().get(url.replace("&&", "&"), headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/n-triples")

@@ -58,11 +58,16 @@ def _split() -> bool:
     return served().kind == "kgraph"
 
 
+#: Statements per page of the SPARQL query a truncated page links to.
+MORE_STATEMENTS = 1000
+
+
 def _more(iri: str, direction: str) -> str:
-    """The /sparql URL of the statements a page did not show (its second page onwards)."""
+    """The /sparql URL of all the statements one way of a resource, ordered, the first
+    :data:`MORE_STATEMENTS` of them (its OFFSET gives the next ones)."""
     from urllib.parse import quote
 
-    return "/sparql?query=" + quote(statements_query(iri, direction, PAGE_STATEMENTS, PAGE_STATEMENTS), safe="")
+    return "/sparql?query=" + quote(statements_query(iri, direction, 0, MORE_STATEMENTS), safe="")
 
 
 @bp.get("/id/<path:rest>")
@@ -85,7 +90,7 @@ def resource(rest: str) -> Response:
             more = {direction: _more(iri, direction) for direction, cut in
                     (("outgoing", description.more_outgoing), ("incoming", description.more_incoming)) if cut}
             response = make_response(render_template("resource.html", view=view, diagram=diagram, more=more,
-                                                     shown=PAGE_STATEMENTS))
+                                                     shown=PAGE_STATEMENTS, per_page=MORE_STATEMENTS))
     else:
         if fmt.oxigraph == ox.RdfFormat.JSON_LD:
             with store.for_jsonld(f"The description of {iri}"):  # no more triples read than are compacted (slowly) here
