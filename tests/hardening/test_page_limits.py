@@ -139,7 +139,7 @@ def test_a_slow_page_query_is_stopped_at_the_timeout(hub_file):
 
 @pytest.mark.parametrize("url", ["/id/hub", "/id/hub?format=turtle", "/rdf-graphs?default", "/search?q=hub",
                                  "/timeline", "/diagram.json?iri=" + HUB,
-                                 "/graph/asserted"])
+                                 "/graph/asserted", "/void"])
 def test_a_client_at_its_limit_gets_a_429_from_pages_too(hub_app, url):
     slots = hub_app.extensions["kgraph.client_slots"]
     holders = [slots.hold("127.0.0.1") for _ in range(slots.limit)]
@@ -186,3 +186,14 @@ def test_output_names_the_format_as_format_does(hostile_app, path):
     response = hostile_app.test_client().get(url.replace("&&", "&"), headers={"Accept": "text/html"})
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("application/n-triples")
+
+
+def test_void_in_jsonld_is_refused_beyond_the_cap(tmp_path):
+    """A file with thousands of properties gives a VoID description of thousands of triples."""
+    path = tmp_path / "properties.nt"
+    path.write_text("".join(f"<urn:s> <urn:p{i}> <urn:o> .\n" for i in range(MAX_TRIPLES)))
+    client = create_app({"TESTING": True}, files=[path]).test_client()
+    response, seconds = _timed(client, "/void?format=jsonld", Accept="application/json")
+    assert seconds < QUICK
+    assert response.status_code == 422 and "JSON-LD" in _error(response)
+    assert client.get("/void?format=turtle").status_code == 200

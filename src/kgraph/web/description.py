@@ -12,7 +12,9 @@ from flask import Blueprint, Response, current_app, request
 from ..formats import RDF_FORMATS, Format
 from ..namespaces import KG, KGR, PREFIXES
 from ..store import write_triples
+from ..jsonld_context import MAX_TRIPLES as JSONLD_MAX_TRIPLES
 from . import negotiation, served
+from .bounded import bounded, jsonld_too_large
 from .dataset import ServedDataset
 from .statistics import DatasetStatistics, GraphStatistics, dataset_statistics, union_of_all
 
@@ -144,10 +146,14 @@ def serialize_triples(triples: Triples, fmt: Format) -> bytes:
 
 @bp.route("/void")
 @bp.route("/.well-known/void")
+@bounded
 def void() -> Response:
     fmt = negotiation.choose(RDF_FORMATS, request.accept_mimetypes, negotiation.requested_format(request.args),
                              what="a VoID description")
-    body = serialize_triples(void_description(served(), public_url("/void")), fmt)
+    triples = void_description(served(), public_url("/void"))
+    if fmt.oxigraph == ox.RdfFormat.JSON_LD and len(triples) > JSONLD_MAX_TRIPLES:
+        raise jsonld_too_large("The VoID description")
+    body = serialize_triples(triples, fmt)
     response = Response(body, content_type=negotiation.content_type(fmt))
     response.vary.add("Accept")
     return response
