@@ -49,6 +49,9 @@ logger = logging.getLogger(__name__)
 STARTUP_SECONDS = 120.0
 #: Seconds a query may wait for an idle query process, at least (see QueryExecutor._take).
 TAKE_SECONDS = 5.0
+#: Pools of this many children or more keep their last idle one for newcomers (_take): in a
+#: smaller pool that would hold back half of it or more.
+RESERVE_FROM = 4
 
 
 class QueryTimeout(KgraphError):
@@ -448,21 +451,31 @@ class QueryExecutor:
 
     # -- a query --
 
-    def _take(self, newcomer: bool) -> _Child:
+    def _wait_for_a_spare(self, wait: float) -> None:
+        """Until this worker has an idle child besides the last one, or none of its children is
+        busy (then nobody else needs the last); :class:`LastProcessKept` after ``wait`` seconds."""
+        deadline = time.monotonic() + wait
+        # Counted in idle children: one being replaced after a kill is not there to take.
+        while self._idle.qsize() <= 1 and self._busy:
+            if time.monotonic() >= deadline:
+                raise LastProcessKept("the last query process of this worker is kept for other clients")
+            time.sleep(0.01)
+
+    def _take(self, newcomer: bool, wait: float = 0.0) -> _Child:
         """An idle child that is still alive (one killed while idle, by the OOM killer say,
         is replaced, not handed a query); the pool grows when none is idle.
 
         A client that already has a query running (``newcomer`` False) does not get this
-        worker's last idle child (:class:`LastProcessKept`, at once): the server's shared
+        worker's last idle child while others are busy (it waits up to ``wait`` seconds for
+        another, then :class:`LastProcessKept`), in a pool of :data:`RESERVE_FROM` or more: the server's shared
         slots cannot tell which worker a request lands on, and without this, two busy
         clients filled one worker and a newcomer sent there waited for their timeouts.
 
         The wait has its own bound, apart from the query's (whose clock starts when a child
         takes it): long enough for a new child to start on a loaded machine (1.7 s measured
         on 2 busy cores), even where the query timeout is shorter."""
-        # Counted in idle children: one being replaced after a kill is not there to take.
-        if not newcomer and self.size > 1 and self._idle.qsize() <= 1:
-            raise LastProcessKept("the last query process of this worker is kept for other clients")
+        if not newcomer and self.size >= RESERVE_FROM:
+            self._wait_for_a_spare(wait)
         deadline = time.monotonic() + max(self.timeout, TAKE_SECONDS)
         if self._idle.empty():
             with self._lock:
@@ -477,14 +490,14 @@ class QueryExecutor:
                 return child
             self._replace(child)
 
-    def run(self, job: Job, *, newcomer: bool = True) -> Answer:
+    def run(self, job: Job, *, newcomer: bool = True, wait: float = 0.0) -> Answer:
         """The answer to ``job``, or :class:`QueryTimeout`, :class:`ExecutorBusy`,
         :class:`EngineCrashed`, :class:`QueryError`, :class:`ServiceFailed`, :class:`NotAcceptable`.
         ``newcomer``: the client has no other query running (see :meth:`_take`)."""
         self.start()
         if not self._first_ready.wait(STARTUP_SECONDS):
             raise ExecutorBusy("the query processes did not start")
-        child = self._take(newcomer)
+        child = self._take(newcomer, wait)
         self._busy.add(child)
         try:
             child.conn.send(job)

@@ -17,11 +17,10 @@ from serving import KGRAPH, fetch, kgraph_serve
 
 
 @pytest.fixture(scope="module")
-def served_fixture(tmp_path_factory):
+def served_fixture(tmp_path_factory, w3c_fixture):
     """``kgraph serve FILE`` on a free port of 127.0.0.1; stopped (SIGTERM) afterwards."""
-    from conftest import W3C_FIXTURE
 
-    with kgraph_serve("--workers", "2", str(W3C_FIXTURE), ready="/void",
+    with kgraph_serve("--workers", "2", str(w3c_fixture), ready="/void",
                       env={"KGRAPH_BUILD_DIR": str(tmp_path_factory.mktemp("build")),
                            "KGRAPH_BODY_TIMEOUT": "1"}) as served:
         yield served
@@ -153,12 +152,11 @@ def test_an_on_disk_store(make_app, w3c_fixture, tmp_path):
 
 
 @pytest.mark.server
-def test_a_request_past_timeout_restarts_its_worker(tmp_path):
+def test_a_request_past_timeout_restarts_its_worker(tmp_path, w3c_fixture):
     """``timeout``, the last resort: a request the app is still on after it (here a query
     allowed longer than that) ends its worker; a new one takes its place and answers."""
     import psutil
 
-    from conftest import W3C_FIXTURE
 
     values = " ".join(str(n) for n in range(60))
     runaway = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"VALUES ?{v} {{ {values} }}" for v in "vwxyz") + " }"
@@ -166,7 +164,7 @@ def test_a_request_past_timeout_restarts_its_worker(tmp_path):
     # client_concurrency counters in kgraph.web.limits), which is not what is tested here.
     env = {"KGRAPH_BUILD_DIR": str(tmp_path / "build"), "KGRAPH_TIMEOUT": "2", "KGRAPH_QUERY_TIMEOUT": "30",
            "KGRAPH_CLIENT_CONCURRENCY": "0"}
-    with kgraph_serve("--workers", "1", str(W3C_FIXTURE), ready="/void", env=env) as (base, process):
+    with kgraph_serve("--workers", "1", str(w3c_fixture), ready="/void", env=env) as (base, process):
         master = psutil.Process(process.pid)
         (worker,) = master.children()
         try:

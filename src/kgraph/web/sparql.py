@@ -225,7 +225,7 @@ def _run(dataset: ServedDataset, job: Job, calls_out: bool, client: str) -> Answ
             return execute(dataset.store, job, deadline=time.monotonic() + timeout)
         guard: CrashGuard = current_app.extensions[_CRASHES]
         newcomer = current_app.extensions[_SLOTS].running(client) <= 1 and not guard.ran_out_lately(client)
-        return pool.run(job, newcomer=newcomer)
+        return pool.run(job, newcomer=newcomer, wait=current_app.extensions[_SLOTS].wait)
     except QueryTimeout:
         current_app.extensions[_CRASHES].record_timeout(client)
         if job.network:  # waiting on another server, most likely: its failure, not this one's
