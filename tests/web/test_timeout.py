@@ -128,13 +128,15 @@ def test_a_store_given_as_an_object_stops_at_the_deadline_between_rows(make_app)
     started = time.monotonic()
     response = app.test_client().get("/sparql", query_string={
         "query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"})
-    assert response.status_code == 503 and time.monotonic() - started < 0.5 + 1
+    # The deadline is checked between rows: the engine's first row of a product comes after
+    # its join is built (up to a second and more on two busy cores, measured in full runs).
+    assert response.status_code == 503 and time.monotonic() - started < 0.5 + 2
     assert "query_timeout" in json.loads(response.data)["error"]["message"]
 
 
 @pytest.fixture(scope="module")
 def served_chain(chain_file, tmp_path_factory):
-    """``kgraph serve`` (gunicorn, 2 workers of 2 threads) over the chain, timeout 1 s; ready
+    """``kgraph serve`` (2 workers of 2 query processes) over the chain, timeout 1 s; ready
     once a query is answered (the workers answer once their query processes are up)."""
     env = {"KGRAPH_QUERY_TIMEOUT": str(QUERY_TIMEOUT), "KGRAPH_THREADS": "2",
            "KGRAPH_BUILD_DIR": str(tmp_path_factory.mktemp("build"))}
