@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from .errors import QueryError
 from .formats import Format, RdfFormat
 from .namespaces import Graphs
-from .sparql_text import read, tokens
+from .sparql_text import Reading, read, tokens
 
 #: pyoxigraph's parser and evaluator recurse once per level of brackets and per operator of
 #: a chain (``1+1+…``, ``{…} UNION {…} UNION …``), and overflow their stack — a segfault
@@ -100,10 +100,12 @@ def write_triples(triples: Iterable[ox.Triple], fmt: Format, *, prefixes: dict[s
     return ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes) or b""
 
 
-def check_nesting(sparql: str, *, max_nesting: int = MAX_NESTING, max_operators: int = MAX_OPERATORS) -> None:
+def check_nesting(sparql: str | Reading, *, max_nesting: int = MAX_NESTING,
+                  max_operators: int = MAX_OPERATORS) -> None:
     """Refuse a query nested deeper than ``max_nesting`` or with more than ``max_operators``
-    operators, UNIONs and path steps (see :data:`MAX_NESTING` why), read as the engine reads it."""
-    reading = read(sparql)
+    operators, UNIONs and path steps (see :data:`MAX_NESTING` why), read as the engine reads it
+    (``sparql`` may be that :class:`~kgraph.sparql_text.Reading` already)."""
+    reading = read(sparql) if isinstance(sparql, str) else sparql
     max_nesting, max_operators = min(max_nesting, MAX_NESTING), min(max_operators, MAX_OPERATORS)
     if reading.depth > max_nesting:
         raise QueryError(
