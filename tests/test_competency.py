@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from kgraph.examples import example_queries
-from kgraph.query import term_text, with_prefixes
+from kgraph.namespaces import PREFIXES
+from kgraph.query import term_text
 
 OFFLINE_EXAMPLES = [q for q in example_queries() if q.network is None]
 ALL_FACTS = {f"F{n}" for n in range(1, 29)}
@@ -237,7 +238,7 @@ EXPECTED: dict[str, list[tuple[str, ...]]] = {
 
 
 def answer(store, sparql: str) -> list[tuple[str, ...]]:
-    result = store.query(with_prefixes(sparql))
+    result = store.query(sparql, prefixes=PREFIXES)
     if result.kind == "boolean":
         return [(str(bool(result.raw)).lower(),)]
     return [tuple(term_text(row[v]) for v in result.variables) for row in result.raw]

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 
 from .pipeline import dataset_files
 from .formats import RdfFormat
-from .namespaces import PREFIXES, prefixed, sparql_prologue
+from .namespaces import PREFIXES, prefixed
 from .store import OxigraphStore, QueryResult, Store
 
 
@@ -18,14 +18,6 @@ def open_build(build_path: Path) -> OxigraphStore:
     for path in dataset_files(build_path):
         store.load(path, fmt=RdfFormat.N_QUADS)
     return store
-
-
-def with_prefixes(sparql: str) -> str:
-    """The query with the project's prefixes declared first, so users may omit them.
-
-    A query's own PREFIX lines come after and win, as SPARQL allows redeclaring.
-    """
-    return sparql_prologue() + sparql
 
 
 def run(store: Store, sparql: str) -> QueryResult:

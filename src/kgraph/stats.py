@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .query import term_text, with_prefixes
+from .namespaces import PREFIXES
+from .query import term_text
 from .store import Store
 
 _BY_GRAPH = "SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph ORDER BY ?graph"
@@ -31,7 +32,7 @@ class Stats:
 
 
 def _pairs(store: Store, sparql: str, label_vars: tuple[str, ...], count_var: str, **kw) -> list[tuple[str, int]]:
-    result = store.query(with_prefixes(sparql), **kw)
+    result = store.query(sparql, prefixes=PREFIXES, **kw)
     pairs = []
     for row in result.raw:
         label = " ".join(term_text(row[v]) for v in label_vars if row[v] is not None)
