@@ -175,8 +175,7 @@ def undeclared_prefixes(sparql: str, prefixes: Mapping[str, str] | None = None) 
             continue
         if token.text.lower() == "prefix" and n + 1 < len(words) and words[n + 1].text.endswith(":"):
             declared.add(words[n + 1].text[:-1])
-        elif ":" in token.text and not token.text.endswith(":") or token.text.endswith(":") \
-                and (n == 0 or words[n - 1].text.lower() != "prefix"):
+        elif ":" in token.text and not (token.text.endswith(":") and n and words[n - 1].text.lower() == "prefix"):
             prefix = token.text.split(":", 1)[0]
             if prefix != "_" and not prefix.replace("-", "").replace(".", "").isdigit():
                 used.setdefault(prefix)
